@@ -38,6 +38,9 @@ class Settings(BaseModel):
     es_heap: str = Field("1g", description="heap of the local node")
     java_home: str | None = Field(None, description="JDK for the local node (found when unset)")
     workers: int = Field(0, description="analysis processes for ingest (0 = one per core)")
+    analysis_max_chars: int = Field(
+        1_000_000, description="characters per language analyzed in one post; the rest is stored only"
+    )
     api_host: str = Field("127.0.0.1", description="address the API binds to")
     api_port: int = Field(8000, description="port the API listens on")
     api_keys: str | None = Field(None, description="comma-separated keys; when set, requests need one")

@@ -1,0 +1,48 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import handlers
+from api.errors import install_error_handlers
+from api.es import create_client
+from api.routes import entities, export, health, posts, search, tags
+from api.security import install_cors
+from indexer.config import Settings
+
+DESCRIPTION = (
+    "Search and trend analytics over an archive of Japanese and English posts about AI."
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; the Elasticsearch client lives from startup to shutdown (lifespan)."""
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.es = create_client(settings)
+        try:
+            yield
+        finally:
+            await app.state.es.close()
+
+    app = FastAPI(
+        title="aiposts",
+        version=health.service_version(),
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    handlers.install(app)
+    install_cors(app, settings)
+    app.include_router(health.router)
+    for module in (search, posts, tags, entities, export):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,253 @@
+"""Snippets of the ORIGINAL text with the matched terms marked, in the text's own case and script.
+
+Matching happens on ``normalize.fold`` of the text (same length as the text, so an offset
+found there is an offset into what the author wrote): a term's tokens, as ``query_terms``
+gave them, are looked for in sequence with at most a few separators between them, Latin words
+on word boundaries. Lemma matches (``models`` for ``model``) are confirmed with ``tokenize``:
+a candidate word is kept only when its base equals one of the query's bases. Entities named by
+the query are marked where the recognizer finds their mentions (アンソロピック for Anthropic).
+
+Snippets are the windows with the most distinct terms, then the most matches; ``html`` is the
+snippet HTML-escaped with ``<mark>`` around each match, ``marks`` the same spans as offsets
+into ``text``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from api.query import entities
+from api.query.build import HighlightTerm
+from indexer.analysis.normalize import fold
+from indexer.analysis.segment import has_japanese
+from indexer.analysis.text import tokenize
+
+FRAGMENT_CHARS = 160
+MAX_SNIPPETS = 3
+ENTITY_SCAN_CHARS = 60_000  # mentions are looked for in this much of a text at most
+MAX_MATCHES = 2_000  # per text: enough to pick windows, bounded for huge bodies
+FIELDS = ("title", "summary", "body")
+_SEP = r"[\W_]{0,3}?"
+_LATIN_EDGE = re.compile(r"[0-9A-Za-z]")
+_BOUNDARY = re.compile(r"[\s。、．，！？!?;；:：）)」』】\]]")
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int
+    end: int
+    term: int  # index of the query term (or -1 - entity index for entity mentions)
+
+
+@dataclass
+class Snippet:
+    lang: str
+    field: str
+    text: str
+    html: str
+    marks: list[tuple[int, int]] = field(default_factory=list)
+    truncated_start: bool = False
+    truncated_end: bool = False
+
+
+def _escape_latin(token: str) -> str:
+    return re.escape(token)
+
+
+def _term_pattern(tokens: tuple[str, ...], prefix_last: bool = False) -> re.Pattern[str] | None:
+    if not tokens:
+        return None
+    body = _SEP.join(_escape_latin(t) for t in tokens)
+    if prefix_last:
+        body += r"\w*"
+    head = "(?<![0-9A-Za-z])" if _LATIN_EDGE.match(tokens[0][0]) else ""
+    last = tokens[-1][-1]
+    tail = r"(?![0-9A-Za-z]|\.\d)" if _LATIN_EDGE.match(last) and not prefix_last else ""
+    try:
+        return re.compile(head + body + tail, re.IGNORECASE)
+    except re.error:  # pragma: no cover - escaped input always compiles
+        return None
+
+
+@dataclass
+class Highlighter:
+    terms: list[HighlightTerm]
+    entity_ids: list[str] = field(default_factory=list)
+    fragment_chars: int = FRAGMENT_CHARS
+    max_snippets: int = MAX_SNIPPETS
+
+    def __post_init__(self) -> None:
+        self._patterns: list[tuple[int, re.Pattern[str], bool]] = []
+        for i, t in enumerate(self.terms):
+            exact = _term_pattern(t.tokens)
+            if exact is not None:
+                self._patterns.append((i, exact, False))
+            if t.bases and t.bases != t.tokens and not any(has_japanese(b) for b in t.bases):
+                # lemma variants: the base as a word prefix, confirmed by the tokenizer
+                lemma = _term_pattern(_compound_free(t.bases), prefix_last=True)
+                if lemma is not None:
+                    self._patterns.append((i, lemma, True))
+        self._bases = [set(t.bases) for t in self.terms]
+
+    @property
+    def empty(self) -> bool:
+        return not self._patterns and not self.entity_ids
+
+    def matches(self, text: str, title: bool) -> list[Match]:
+        if not text:
+            return []
+        folded = fold(text)
+        found: list[Match] = []
+        for i, pattern, confirm in self._patterns:
+            if not title and self.terms[i].title_only:
+                continue
+            for m in pattern.finditer(folded):
+                if confirm and not self._confirm(text, m.start(), m.end(), i):
+                    continue
+                found.append(Match(m.start(), m.end(), i))
+                if len(found) >= MAX_MATCHES:
+                    break
+        if self.entity_ids and not found:
+            found.extend(self._entity_matches(text))
+        return _disjoint(found)
+
+    def _confirm(self, text: str, start: int, end: int, term: int) -> bool:
+        word = text[start:end]
+        lang = "ja" if has_japanese(word) else "en"
+        bases = {t.base for t in tokenize(word, lang)}
+        return bool(bases & self._bases[term])
+
+    def _entity_matches(self, text: str) -> list[Match]:
+        wanted = {e: k for k, e in enumerate(self.entity_ids)}
+        scan = text[:ENTITY_SCAN_CHARS]
+        lang = "ja" if has_japanese(scan[:2000]) else "en"
+        out: list[Match] = []
+        try:
+            spans = entities.recognizer().mentions(scan, lang)
+        except Exception:  # highlighting must never fail a search
+            return out
+        for m in spans:
+            entity_id, start, end = entities._mention_parts(m)
+            if entity_id in wanted:
+                out.append(Match(start, end, -1 - wanted[entity_id]))
+        return out
+
+    # -- snippets ---------------------------------------------------------------------------
+
+    def snippets(self, texts: dict[str, dict[str, str]]) -> list[Snippet]:
+        """Snippets for a post's ``texts`` ({lang: {title, summary, body}})."""
+        out: list[Snippet] = []
+        for lang in ("ja", "en"):
+            parts = texts.get(lang) or {}
+            for name in FIELDS:
+                text = parts.get(name) or ""
+                if not text.strip():
+                    continue
+                found = self.matches(text, title=name == "title")
+                if not found:
+                    continue
+                if name == "title" or len(text) <= self.fragment_chars:
+                    out.append(_snippet(lang, name, text, 0, len(text), found))
+                    continue
+                for start, end in self.windows(text, found):
+                    out.append(_snippet(lang, name, text, start, end, found))
+        return out
+
+    def windows(self, text: str, found: list[Match]) -> list[tuple[int, int]]:
+        chosen: list[tuple[int, int]] = []
+        remaining = list(found)
+        size = self.fragment_chars
+        while remaining and len(chosen) < self.max_snippets:
+            best: tuple[int, int, int, int] | None = None  # (distinct, count, -start, start)
+            for anchor in remaining[:400]:
+                start = max(0, anchor.start - size // 3)
+                end = start + size
+                inside = [m for m in remaining if m.start >= start and m.end <= end]
+                score = (len({m.term for m in inside}), len(inside), -start, start)
+                if best is None or score[:3] > best[:3]:
+                    best = score
+            assert best is not None
+            start = best[3]
+            start, end = _snap(text, start, min(len(text), start + size))
+            chosen.append((start, end))
+            remaining = [m for m in remaining if m.end <= start or m.start >= end]
+        return sorted(chosen)
+
+
+def _compound_free(bases: tuple[str, ...]) -> tuple[str, ...]:
+    # ``bases`` lists a compound's parts after it (gpt-5.1 gpt 5.1): keep the leading run
+    out: list[str] = []
+    for b in bases:
+        if out and any(part == b for part in re.split(r"[-_/]+", out[-1])) and re.search(r"[-_/]", out[-1]):
+            continue
+        out.append(b)
+    return tuple(out)
+
+
+def _disjoint(found: Iterable[Match]) -> list[Match]:
+    out: list[Match] = []
+    last_end = -1
+    for m in sorted(found, key=lambda m: (m.start, -(m.end - m.start))):
+        if m.start >= last_end:
+            out.append(m)
+            last_end = m.end
+    return out
+
+
+def _snap(text: str, start: int, end: int) -> tuple[int, int]:
+    """Move the edges of a window to nearby word or sentence boundaries."""
+    if start > 0:
+        window = text[start : min(len(text), start + 20)]
+        m = _BOUNDARY.search(window)
+        if m is not None:
+            start = start + m.end()
+    if end < len(text):
+        back = text[max(start, end - 20) : end]
+        cut = max((i for i, ch in enumerate(back) if _BOUNDARY.match(ch)), default=-1)
+        if cut >= 0:
+            end = max(start + 1, end - len(back) + cut + 1)
+    return start, end
+
+
+def _snippet(lang: str, name: str, text: str, start: int, end: int, found: list[Match]) -> Snippet:
+    inside = [m for m in found if m.start >= start and m.end <= end]
+    piece = text[start:end]
+    lead = piece.lstrip()
+    offset = start + (len(piece) - len(lead))
+    piece = lead.rstrip()
+    marks: list[tuple[int, int]] = []
+    pieces: list[str] = []
+    cursor = 0
+    for m in inside:
+        s, e = m.start - offset, m.end - offset
+        if s < cursor or e > len(piece):
+            continue
+        pieces.append(html.escape(piece[cursor:s], quote=False))
+        pieces.append("<mark>" + html.escape(piece[s:e], quote=False) + "</mark>")
+        marks.append((s, e))
+        cursor = e
+    pieces.append(html.escape(piece[cursor:], quote=False))
+    return Snippet(
+        lang=lang,
+        field=name,
+        text=piece,
+        html="".join(pieces),
+        marks=marks,
+        truncated_start=offset > 0,
+        truncated_end=offset + len(piece) < len(text.rstrip()),
+    )
+
+
+def lead_snippet(texts: dict[str, dict[str, str]], chars: int = FRAGMENT_CHARS) -> list[Snippet]:
+    """No term to mark (a filter-only query): the start of the summary or the body."""
+    for lang in ("ja", "en"):
+        parts = texts.get(lang) or {}
+        for name in ("summary", "body"):
+            text = (parts.get(name) or "").strip()
+            if text:
+                start, end = _snap(text, 0, min(len(text), chars))
+                return [_snippet(lang, name, text, start, end, [])]
+    return []

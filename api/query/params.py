@@ -1,0 +1,261 @@
+"""The ``q`` and filters of ``/v1/search``, reusable by every endpoint that takes "the same
+query and filters" (export, trend analytics)::
+
+    from api.query.params import SearchFilters, search_filters, build_query
+
+    @router.get("/v1/trends")
+    async def trends(q: QParam = None, filters: SearchFilters = Depends(search_filters)):
+        query = build_query(q, filters)  # a bool query: match clauses + filter clauses
+
+``build_query`` raises ``QuerySyntaxError`` (400 with the position; the app maps it) and
+``search_filters`` raises ``RequestValidationError`` (422, field by field).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import Query
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
+
+from api.query import entities
+from api.query.build import Compiled, compile_tree, keyword_key
+from api.query.syntax import parse
+from indexer.analysis.tags import tag_key
+
+MAX_Q_CHARS = 1000
+MAX_VALUE_CHARS = 200
+MAX_VALUES = 50
+_ONE_DAY = timedelta(days=1)
+
+Lang = Literal["ja", "en"]
+DocType = Literal["post", "aggregator_page", "newsletter_issue", "news_item", "feed_item"]
+Mode = Literal["all", "any"]
+
+
+class SearchFilters(BaseModel):
+    """Filters shared by search, export and analytics. Values are already validated."""
+
+    date_from: datetime | None = Field(None, description="published at or after (UTC when no offset)")
+    date_to: datetime | None = Field(None, description="published at or before")
+    date_to_inclusive_day: bool = Field(False, description="date_to was a day: the whole day counts")
+    source: list[str] = Field(default_factory=list)
+    author: list[str] = Field(default_factory=list)
+    lang: list[Lang] = Field(default_factory=list)
+    tag: list[str] = Field(default_factory=list)
+    tag_mode: Mode = "all"
+    exclude_tag: list[str] = Field(default_factory=list)
+    entity: list[str] = Field(default_factory=list)
+    entity_ids: list[list[str]] = Field(default_factory=list, description="each entity= resolved")
+    entity_mode: Mode = "all"
+    entity_type: list[str] = Field(default_factory=list)
+    min_importance: int | None = Field(None, ge=1, le=5)
+    doc_type: list[DocType] = Field(default_factory=list)
+
+    def fingerprint_data(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude={"entity_ids"})
+
+
+# -- parameter declarations (shared so every endpoint documents them the same way) ------------
+
+QParam = Annotated[
+    str | None,
+    Query(
+        max_length=MAX_Q_CHARS,
+        description=(
+            "Query: words (AND), \"phrases\", -word, -\"phrase\", OR, parentheses, and the prefixes "
+            "title: source: tag: entity: lang: author:. Japanese without spaces is matched as a "
+            "phrase. Full-width and curly forms act like ASCII."
+        ),
+        openapi_examples={
+            "words": {"summary": "words (AND)", "value": "model welfare"},
+            "japanese": {"summary": "Japanese without spaces", "value": "モデル福祉"},
+            "version": {"summary": "a model version, exact", "value": "Opus 4.8"},
+            "tag": {"summary": "a tag", "value": "tag:alignment"},
+            "entity": {"summary": "an entity and its children", "value": "entity:anthropic"},
+            "syntax": {"summary": "OR, phrase, exclusion", "value": '(agents OR エージェント) -"GPT-5"'},
+        },
+    ),
+]
+
+
+def _values(name: str, values: list[str] | None) -> list[str]:
+    values = [v.strip() for v in values or [] if v and v.strip()]
+    if len(values) > MAX_VALUES:
+        _invalid(name, f"at most {MAX_VALUES} values")
+    for v in values:
+        if len(v) > MAX_VALUE_CHARS:
+            _invalid(name, f"values are at most {MAX_VALUE_CHARS} characters")
+    return values
+
+
+def _invalid(name: str, message: str, value: object = None) -> None:
+    raise RequestValidationError(
+        [{"type": "value_error", "loc": ("query", name), "msg": message, "input": value}]
+    )
+
+
+def parse_when(name: str, raw: str | None) -> tuple[datetime | None, bool]:
+    """A date (``2025-06-01``) or a date-time (``2025-06-01T09:00:00+09:00``; UTC without an
+    offset). Returns the instant and whether the value was a whole day."""
+    if raw is None or not raw.strip():
+        return None, False
+    text = raw.strip()
+    try:
+        if len(text) == 10:
+            d = date.fromisoformat(text)
+            return datetime(d.year, d.month, d.day, tzinfo=UTC), True
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        _invalid(name, "expected a date (YYYY-MM-DD) or a date-time (YYYY-MM-DDTHH:MM[:SS][±HH:MM|Z])", raw)
+        raise AssertionError from None  # unreachable: _invalid raises
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt, False
+
+
+def search_filters(
+    date_from: Annotated[
+        str | None,
+        Query(alias="from", max_length=40, description="published on or after: a date or a date-time",
+              openapi_examples={"day": {"value": "2025-01-01"}}),
+    ] = None,
+    date_to: Annotated[
+        str | None,
+        Query(alias="to", max_length=40,
+              description="published on or before: a date (the whole day counts) or a date-time",
+              openapi_examples={"day": {"value": "2026-12-31"}}),
+    ] = None,
+    source: Annotated[list[str] | None, Query(description="source name (repeatable: any)")] = None,
+    author: Annotated[list[str] | None, Query(description="author name (repeatable: any)")] = None,
+    lang: Annotated[list[Lang] | None, Query(description="language of the text (repeatable: any)")] = None,
+    tag: Annotated[
+        list[str] | None,
+        Query(description="tag, any spelling (repeatable; see tag_mode)",
+              openapi_examples={"tag": {"value": ["model-welfare"]}}),
+    ] = None,
+    tag_mode: Annotated[Mode, Query(description="all: every tag= must be present; any: one")] = "all",
+    exclude_tag: Annotated[list[str] | None, Query(description="leave out posts with this tag")] = None,
+    entity: Annotated[
+        list[str] | None,
+        Query(description="entity id or alias; posts naming it or one of its children "
+                          "(repeatable; see entity_mode)",
+              openapi_examples={"entity": {"value": ["anthropic"]}}),
+    ] = None,
+    entity_mode: Annotated[Mode, Query(description="all: every entity= must match; any: one")] = "all",
+    entity_type: Annotated[
+        list[str] | None, Query(description="posts naming an entity of this type (repeatable: any)")
+    ] = None,
+    min_importance: Annotated[int | None, Query(ge=1, le=5, description="importance 1-5 at least")] = None,
+    doc_type: Annotated[list[DocType] | None, Query(description="kind of document (repeatable: any)")] = None,
+) -> SearchFilters:
+    """FastAPI dependency: the filter parameters, validated and resolved."""
+    start, _ = parse_when("from", date_from)
+    end, whole_day = parse_when("to", date_to)
+    if start and end and start > end:
+        _invalid("to", "'to' is before 'from'", date_to)
+    entity_values = _values("entity", entity)
+    resolved: list[list[str]] = []
+    for value in entity_values:
+        ids = entities.resolve(value)
+        if not ids:
+            _invalid("entity", f"unknown entity {value!r} (see GET /v1/entities?q=)", value)
+        resolved.append(ids)
+    tags = _values("tag", tag)
+    for t in tags:
+        if not tag_key(t):
+            _invalid("tag", f"tag {t!r} has no letters or digits", t)
+    return SearchFilters(
+        date_from=start,
+        date_to=end,
+        date_to_inclusive_day=whole_day,
+        source=_values("source", source),
+        author=_values("author", author),
+        lang=list(dict.fromkeys(lang or [])),
+        tag=tags,
+        tag_mode=tag_mode,
+        exclude_tag=_values("exclude_tag", exclude_tag),
+        entity=entity_values,
+        entity_ids=resolved,
+        entity_mode=entity_mode,
+        entity_type=_values("entity_type", entity_type),
+        min_importance=min_importance,
+        doc_type=list(dict.fromkeys(doc_type or [])),
+    )
+
+
+def _iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def filter_clauses(f: SearchFilters) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(filter, must_not) clauses of the filters."""
+    out: list[dict[str, Any]] = []
+    must_not: list[dict[str, Any]] = []
+    if f.date_from or f.date_to:
+        rng: dict[str, Any] = {}
+        if f.date_from:
+            rng["gte"] = _iso(f.date_from)
+        if f.date_to:
+            if f.date_to_inclusive_day:
+                rng["lt"] = _iso(f.date_to.replace(hour=0) + _ONE_DAY)
+            else:
+                rng["lte"] = _iso(f.date_to)
+        out.append({"range": {"published": rng}})
+    if f.source:
+        out.append({"terms": {"source_key": sorted({keyword_key(s) for s in f.source})}})
+    if f.author:
+        out.append({"terms": {"author_keys": sorted({keyword_key(a) for a in f.author})}})
+    if f.lang:
+        out.append({"terms": {"langs": list(f.lang)}})
+    tags = list(dict.fromkeys(tag_key(t) for t in f.tag if tag_key(t)))
+    if tags:
+        if f.tag_mode == "any":
+            out.append({"terms": {"tag_keys": tags}})
+        else:
+            out.extend({"term": {"tag_keys": t}} for t in tags)
+    excluded = list(dict.fromkeys(tag_key(t) for t in f.exclude_tag if tag_key(t)))
+    if excluded:
+        must_not.append({"terms": {"tag_keys": excluded}})
+    if f.entity_ids:
+        clauses = [{"terms": {"entity_tree": ids}} for ids in f.entity_ids]
+        if f.entity_mode == "any":
+            out.append({"bool": {"should": clauses, "minimum_should_match": 1}})
+        else:
+            out.extend(clauses)
+    if f.entity_type:
+        out.append({"terms": {"entity_types": [t.strip().lower() for t in f.entity_type]}})
+    if f.min_importance is not None:
+        out.append({"range": {"importance": {"gte": f.min_importance}}})
+    if f.doc_type:
+        out.append({"terms": {"doc_type": list(f.doc_type)}})
+    return out, must_not
+
+
+def compile_search(q: str | None, filters: SearchFilters | None = None) -> Compiled:
+    """``q`` and the filters as one bool query, plus what highlighting needs."""
+    compiled = compile_tree(parse(q or ""))
+    if filters is not None:
+        extra, excluded = filter_clauses(filters)
+        body = compiled.query["bool"]
+        if extra:
+            body["filter"] = extra
+        if excluded:
+            body["must_not"] = excluded
+    return compiled
+
+
+def build_query(q: str | None, filters: SearchFilters | None = None) -> dict[str, Any]:
+    """The Elasticsearch query for ``q`` and ``filters`` (no scoring blend, no sort)."""
+    return compile_search(q, filters).query
+
+
+def fingerprint(q: str | None, filters: SearchFilters, *extra: object) -> str:
+    """A short digest of a query and its filters: cursors are bound to it."""
+    payload = json.dumps([q or "", filters.fingerprint_data(), *extra], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+

@@ -1,0 +1,29 @@
+"""``aiposts-api``: serve the API with uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+import uvicorn
+
+from api.app import create_app
+from indexer.config import Settings
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    settings = Settings.from_env()
+    parser = argparse.ArgumentParser(
+        prog="aiposts-api", description="Serve the aiposts HTTP API (OpenAPI docs at /docs)."
+    )
+    parser.add_argument("--host", default=settings.api_host,
+                        help=f"address to bind (AIPOSTS_API_HOST, now {settings.api_host})")
+    parser.add_argument("--port", type=int, default=settings.api_port,
+                        help=f"port (AIPOSTS_API_PORT, now {settings.api_port})")
+    parser.add_argument("--log-level", default="info", help="uvicorn log level")
+    args = parser.parse_args(argv)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""Post in, analysis out: the language, token streams, entities and key terms of one post.
+
+Pure and process-local (models are cached per process), so the ingest pool can run it on
+every core. Each text is tokenized once; fields, key terms and entities share the result.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from indexer.analysis.entities import get_recognizer
+from indexer.analysis.keyterms import key_term_counts
+from indexer.analysis.lang import detect_lang
+from indexer.analysis.text import IndexText, fields_from_tokens, tokenize
+from indexer.post import Lang, Post
+
+DEFAULT_MAX_CHARS = 1_000_000  # per language; the rest of a huge post is stored, not tokenized
+KEY_TERMS_PER_POST = 30
+
+
+@dataclass
+class LangAnalysis:
+    titles: list[IndexText] = field(default_factory=list)
+    texts: list[IndexText] = field(default_factory=list)
+
+
+@dataclass
+class PostAnalysis:
+    lang: str | None
+    langs: list[str]
+    search: dict[str, LangAnalysis]
+    entities: dict[str, int]
+    key_terms: list[str]
+    truncated: bool
+    text_chars: int
+
+
+def text_parts(post: Post, lang: Lang) -> tuple[list[str], list[str]]:
+    """(title parts, body parts) of one language: everything a reader may search for."""
+    t = post.text(lang)
+    titles = [t.title] if t.title.strip() else []
+    parts = [t.summary, t.body]
+    if lang == _page_lang(post):
+        # aggregator analysis sections are written in the page's own language
+        for kp in post.key_points:
+            parts.extend((kp.title, kp.text))
+        parts.extend((post.impact, post.editorial, *post.toc))
+    return titles, [p for p in parts if p and p.strip()]
+
+
+def _page_lang(post: Post) -> Lang:
+    sample = " ".join(
+        [kp.title for kp in post.key_points[:3]] + [post.impact[:500], post.editorial[:500]]
+    )
+    return detect_lang(sample) or "ja"
+
+
+def _budgeted(parts: list[str], budget: int) -> tuple[list[str], int, bool]:
+    out: list[str] = []
+    truncated = False
+    for p in parts:
+        if budget <= 0:
+            truncated = True
+            break
+        if len(p) > budget:
+            out.append(p[:budget])
+            truncated = True
+            budget = 0
+        else:
+            out.append(p)
+            budget -= len(p)
+    return out, budget, truncated
+
+
+def detect_post_lang(post: Post) -> tuple[str | None, list[str]]:
+    present = [lang for lang in ("ja", "en") if not post.text(lang).is_empty()]  # type: ignore[arg-type]
+    if not present:
+        return None, []
+    if len(present) == 2:
+        return "both", present
+    return present[0], present
+
+
+def analyze_post(post: Post, max_chars: int = DEFAULT_MAX_CHARS) -> PostAnalysis:
+    lang, langs = detect_post_lang(post)
+    recognizer = get_recognizer()
+    entities: Counter[str] = Counter()
+    terms: Counter[str] = Counter()
+    search: dict[str, LangAnalysis] = {}
+    truncated = False
+    chars = 0
+    for code in langs:
+        titles, parts = text_parts(post, code)  # type: ignore[arg-type]
+        budget = max_chars
+        titles, budget, cut_t = _budgeted(titles, budget)
+        parts, budget, cut_p = _budgeted(parts, budget)
+        truncated = truncated or cut_t or cut_p
+        la = LangAnalysis()
+        for group, bucket in ((titles, la.titles), (parts, la.texts)):
+            for text in group:
+                chars += len(text)
+                tokens = tokenize(text, code)
+                bucket.append(fields_from_tokens(tokens, code, text))
+                terms.update(key_term_counts(tokens, code))
+                entities.update(recognizer.recognize(text, code))
+        search[code] = la
+    return PostAnalysis(
+        lang=lang,
+        langs=langs,
+        search=search,
+        entities=dict(entities),
+        key_terms=[t for t, _ in terms.most_common(KEY_TERMS_PER_POST)],
+        truncated=truncated,
+        text_chars=chars,
+    )

@@ -1,0 +1,83 @@
+"""Script runs and chunks: which characters go to MeCab, which to spaCy, and where to cut.
+
+Tokenization is driven by script, not by the language of the document: kana/kanji runs go to
+fugashi, everything else to spaCy's English tokenizer. An English post quoting 生成AI and a
+Japanese post naming GPT-5.1 are therefore tokenized exactly like a query containing the same
+characters, whatever language the query is detected as.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+# Characters (of folded text) handed to the Japanese tokenizer: CJK punctuation, kana, kanji,
+# and the half-width voiced sound marks that fold leaves alone (they join the previous kana).
+_JA_RUN_CLASS = (
+    "\u3001-\u303f\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\uff9e\uff9f\U00020000-\U0002ffff"
+)
+JA_RUN_RE = re.compile(f"[{_JA_RUN_CLASS}]+")
+
+# Letters of Japanese words (of normalized text) for bigrams: no punctuation, no ・.
+_JA_WORD_CLASS = (
+    "\u3005-\u3007\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
+)
+JA_WORD_RE = re.compile(f"[{_JA_WORD_CLASS}]+")
+
+CHUNK_CHARS = 100_000  # per tokenizer call: bounds MeCab's lattice and spaCy's Doc
+
+_NON_SPACE_RE = re.compile(r"\S")
+
+
+def has_japanese(text: str) -> bool:
+    return JA_RUN_RE.search(text) is not None
+
+
+def split_scripts(folded: str) -> tuple[str | None, str | None]:
+    """(Latin view, Japanese view) of ``folded``: same length, the other script blanked.
+
+    Either is None when it would hold nothing to tokenize. Blanking with spaces keeps every
+    offset valid and stops a token from spanning a script change (GPT日本5 -> GPT, 日本, 5).
+    """
+    latin: list[str] = []
+    ja: list[str] = []
+    last = 0
+    for m in JA_RUN_RE.finditer(folded):
+        s, e = m.span()
+        latin.append(folded[last:s])
+        latin.append(" " * (e - s))
+        ja.append(" " * (s - last))
+        ja.append(m.group())
+        last = e
+    if not ja:
+        return folded, None
+    latin.append(folded[last:])
+    ja.append(" " * (len(folded) - last))
+    latin_view = "".join(latin)
+    return (latin_view if _NON_SPACE_RE.search(latin_view) else None), "".join(ja)
+
+
+def iter_chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
+    """(offset, piece) covering ``text``; cuts after a newline, a sentence end or a space.
+
+    Tokens never span whitespace or 。, so cutting there gives the same tokens as no cut.
+    Only a piece of ``size`` characters with none of those is cut hard.
+    """
+    n = len(text)
+    start = 0
+    while n - start > size:
+        end = start + size
+        floor = start + size // 2
+        cut = text.rfind("\n", floor, end)
+        if cut < 0:
+            cut = max(text.rfind("。", floor, end), text.rfind(". ", floor, end - 1))
+        if cut < 0:
+            cut = text.rfind(" ", floor, end)
+        if cut < 0:
+            cut = end - 1
+        yield start, text[start : cut + 1]
+        start = cut + 1
+    if start < n:
+        yield start, text[start:]

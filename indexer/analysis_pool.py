@@ -1,0 +1,99 @@
+"""Analysis on every core, with a bounded number of batches in flight.
+
+``Pool.imap`` would read the whole input ahead of the workers; submitting batches by hand
+keeps memory flat however large the input. Small runs never start a pool: the models load
+in a second in-process, while a pool costs that per worker.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.pool import AsyncResult, Pool
+from typing import Any
+
+from indexer.analysis.pipeline import analyze_post
+from indexer.index.document import apply_analysis, to_document
+from indexer.post import Post
+
+POOL_AFTER = 300  # posts analyzed in-process before a pool is worth its start-up
+
+
+@dataclass
+class Analyzed:
+    post_id: str
+    doc: dict[str, Any] | None
+    error: str | None
+    truncated: bool = False
+
+
+def analyze_one(post: Post, max_chars: int) -> Analyzed:
+    try:
+        analysis = analyze_post(post, max_chars)
+        done = apply_analysis(post, analysis)
+        return Analyzed(post.id, to_document(done, analysis), None, analysis.truncated)
+    except Exception as exc:  # one post's analysis failure must not sink the batch
+        return Analyzed(post.id, None, f"analysis failed: {type(exc).__name__}: {exc}")
+
+
+def analyze_batch(posts: list[Post], max_chars: int) -> list[Analyzed]:
+    return [analyze_one(p, max_chars) for p in posts]
+
+
+def _warm_up() -> None:
+    analyze_post(Post(id="warm-up", texts={"en": {"title": "warm up"}, "ja": {"title": "準備"}}))
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+class AnalysisPool:
+    """Analyze batches of posts in order; ``workers=1`` keeps everything in-process."""
+
+    def __init__(self, workers: int = 0, max_chars: int = 1_000_000) -> None:
+        self.workers = workers or default_workers()
+        self.max_chars = max_chars
+        self._pool: Pool | None = None
+        self._seen = 0
+
+    def _ensure_pool(self) -> Pool | None:
+        if self.workers <= 1:
+            return None
+        if self._pool is None and self._seen >= POOL_AFTER:
+            ctx = mp.get_context("forkserver")
+            self._pool = ctx.Pool(self.workers, initializer=_warm_up)
+        return self._pool
+
+    def run(self, batches: Iterable[list[Post]]) -> Iterator[list[Analyzed]]:
+        in_flight: deque[AsyncResult[list[Analyzed]]] = deque()
+        limit = self.workers + 1
+        for batch in batches:
+            pool = self._ensure_pool()
+            self._seen += len(batch)
+            if pool is None:
+                yield analyze_batch(batch, self.max_chars)
+                continue
+            in_flight.append(pool.apply_async(analyze_batch, (batch, self.max_chars)))
+            while len(in_flight) >= limit:
+                yield in_flight.popleft().get()
+        while in_flight:
+            yield in_flight.popleft().get()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool.join()
+            self._pool = None
+
+    def __enter__(self) -> AnalysisPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None

@@ -1,0 +1,99 @@
+"""Post + analysis -> the Elasticsearch document (and back). Twin of ``mapping.py``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from indexer.analysis.entities import get_recognizer
+from indexer.analysis.pipeline import PostAnalysis
+from indexer.post import EntityMention, Post
+
+TAG_LABEL_SEP = "\x1f"
+
+# Fields of the document that are not part of the Post model.
+DERIVED_FIELDS = (
+    "langs",
+    "source_key",
+    "author_keys",
+    "tag_keys",
+    "tag_labels",
+    "importance",
+    "entity_ids",
+    "entity_tree",
+    "entity_types",
+    "text_chars",
+    "search",
+)
+
+
+def _key(value: str) -> str:
+    from indexer.analysis.normalize import normalize
+
+    return " ".join(normalize(value).split())
+
+
+def apply_analysis(post: Post, analysis: PostAnalysis, now: datetime | None = None) -> Post:
+    """The post with the fields analysis owns filled in."""
+    ranked = sorted(analysis.entities.items(), key=lambda kv: (-kv[1], kv[0]))
+    return post.model_copy(
+        update={
+            "lang": analysis.lang,
+            "entities": [EntityMention(id=i, count=c) for i, c in ranked],
+            "key_terms": analysis.key_terms,
+            "content_hash": post.content_hash or post.compute_hash(),
+            "ingested_at": now or datetime.now(UTC),
+            "analysis_truncated": analysis.truncated,
+        }
+    )
+
+
+def to_document(post: Post, analysis: PostAnalysis) -> dict[str, Any]:
+    """The document for the index; ``post`` must already carry its analysis fields."""
+    doc = post.model_dump(mode="json", exclude_none=False)
+    recognizer = get_recognizer()
+    ids = [m.id for m in post.entities]
+    tree: list[str] = []
+    types: set[str] = set()
+    for entity_id in ids:
+        for e in (entity_id, *recognizer.ancestors(entity_id)):
+            if e not in tree:
+                tree.append(e)
+        info = recognizer.describe(entity_id)
+        if info is not None:
+            types.add(info.type)
+    doc.update(
+        {
+            "langs": analysis.langs,
+            "source_key": _key(post.source) if post.source else None,
+            "author_keys": [_key(a) for a in post.authors],
+            "tag_keys": list(dict.fromkeys(t.key for t in post.tags)),
+            "tag_labels": list(dict.fromkeys(f"{t.key}{TAG_LABEL_SEP}{t.display}" for t in post.tags)),
+            "importance": post.scores.importance if post.scores else None,
+            "entity_ids": ids,
+            "entity_tree": tree,
+            "entity_types": sorted(types),
+            "text_chars": analysis.text_chars,
+            "search": search_document(analysis),
+        }
+    )
+    return doc
+
+
+def search_document(analysis: PostAnalysis) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for lang, la in analysis.search.items():
+        fields: dict[str, list[str]] = {}
+        for part, items in (("title", la.titles), ("text", la.texts)):
+            fields[part] = [i.tokens for i in items if i.tokens]
+            fields[f"{part}_base"] = [i.bases for i in items if i.bases]
+            if lang == "ja":
+                fields[f"{part}_bigram"] = [i.bigrams for i in items if i.bigrams]
+        out[lang] = fields
+    return out
+
+
+def from_source(source: dict[str, Any]) -> Post:
+    """The Post stored in a document's ``_source`` (derived fields dropped)."""
+    data = {k: v for k, v in source.items() if k not in DERIVED_FIELDS}
+    return Post.model_validate(data)

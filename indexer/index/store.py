@@ -1,0 +1,96 @@
+"""Versioned indices behind an alias: ``aiposts`` -> ``aiposts-v1``, created from a template."""
+
+from __future__ import annotations
+
+import re
+
+from elasticsearch import Elasticsearch, NotFoundError
+
+from indexer.index.mapping import index_settings, mappings
+
+
+def versioned_name(alias: str, version: int) -> str:
+    return f"{alias}-v{version}"
+
+
+def template_name(alias: str) -> str:
+    return f"{alias}-template"
+
+
+def put_template(es: Elasticsearch, alias: str, shards: int, replicas: int) -> None:
+    """The template every version of the index is created from (first use and reindex)."""
+    es.indices.put_index_template(
+        name=template_name(alias),
+        index_patterns=[f"{alias}-v*"],
+        priority=200,
+        template={"settings": index_settings(shards, replicas), "mappings": mappings()},
+        meta={"description": f"aiposts index versions behind the alias {alias}"},
+    )
+
+
+def current_index(es: Elasticsearch, alias: str) -> str | None:
+    """The concrete index the alias points at, or None when there is no alias."""
+    try:
+        found = es.indices.get_alias(name=alias)
+    except NotFoundError:
+        return None
+    names = sorted(found.body)
+    return names[-1] if names else None
+
+
+def versions(es: Elasticsearch, alias: str) -> list[tuple[int, str]]:
+    """Every ``alias-vN`` index that exists, oldest first."""
+    pattern = re.compile(rf"^{re.escape(alias)}-v(\d+)$")
+    try:
+        names = es.indices.get(index=f"{alias}-v*", expand_wildcards="all").body
+    except NotFoundError:
+        return []
+    out = []
+    for name in names:
+        m = pattern.match(name)
+        if m:
+            out.append((int(m.group(1)), name))
+    return sorted(out)
+
+
+def ensure_index(es: Elasticsearch, alias: str, shards: int = 1, replicas: int = 0) -> str:
+    """The index behind ``alias``, creating template, ``alias-v1`` and alias on first use."""
+    existing = current_index(es, alias)
+    if existing:
+        return existing
+    if es.indices.exists(index=alias) and not es.indices.exists_alias(name=alias):
+        raise RuntimeError(f"{alias!r} is a concrete index, not an alias; choose another AIPOSTS_INDEX")
+    put_template(es, alias, shards, replicas)
+    taken = versions(es, alias)
+    name = versioned_name(alias, (taken[-1][0] + 1) if taken else 1)
+    es.indices.create(index=name, aliases={alias: {"is_write_index": True}})
+    es.cluster.health(index=name, wait_for_status="yellow", timeout="30s")
+    return name
+
+
+def create_next_version(es: Elasticsearch, alias: str, shards: int, replicas: int) -> str:
+    """A new, empty ``alias-v(N+1)`` from the current template, not yet behind the alias."""
+    put_template(es, alias, shards, replicas)
+    taken = versions(es, alias)
+    name = versioned_name(alias, (taken[-1][0] + 1) if taken else 1)
+    # no refreshes while bulk loading; swap_alias restores the default
+    es.indices.create(index=name, settings={"refresh_interval": "-1"})
+    es.cluster.health(index=name, wait_for_status="yellow", timeout="30s")
+    return name
+
+
+def swap_alias(es: Elasticsearch, alias: str, new_index: str) -> str | None:
+    """Point ``alias`` at ``new_index`` in one atomic step; returns the index it left."""
+    es.indices.put_settings(index=new_index, settings={"refresh_interval": None})
+    es.indices.refresh(index=new_index)
+    old = current_index(es, alias)
+    actions: list[dict] = []
+    if old and old != new_index:
+        actions.append({"remove": {"index": old, "alias": alias}})
+    actions.append({"add": {"index": new_index, "alias": alias, "is_write_index": True}})
+    es.indices.update_aliases(actions=actions)
+    return old if old != new_index else None
+
+
+def drop_index(es: Elasticsearch, name: str) -> None:
+    es.indices.delete(index=name, ignore_unavailable=True)

@@ -1,0 +1,160 @@
+"""Files -> posts -> analysis -> Elasticsearch, idempotently.
+
+Unchanged posts (same content hash and analysis version as in the index) are neither
+analyzed nor written, so re-running an ingest, or resuming one that was killed, writes only
+what is missing or changed and ends with the posts one clean run gives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from elasticsearch import Elasticsearch
+
+from indexer.analysis_pool import AnalysisPool
+from indexer.index.bulk import BulkWriter
+from indexer.post import ANALYSIS_VERSION, Post
+from indexer.progress import Progress
+from indexer.rejects import RejectsFile
+from indexer.sources import read_records
+from indexer.sources.base import Location, Parsed, Reject
+
+BATCH = 200
+
+
+@dataclass
+class Summary:
+    read: int = 0
+    indexed: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    truncated: int = 0
+    reject_reasons: dict[str, int] = field(default_factory=dict)
+
+    def line(self) -> str:
+        parts = [
+            f"read {self.read}",
+            f"indexed {self.indexed}",
+            f"unchanged {self.unchanged}",
+            f"rejected {self.rejected}",
+        ]
+        if self.duplicates:
+            parts.append(f"duplicates {self.duplicates}")
+        if self.truncated:
+            parts.append(f"analyzed in part (too long) {self.truncated}")
+        return ", ".join(parts)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "read": self.read,
+            "indexed": self.indexed,
+            "unchanged": self.unchanged,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "truncated": self.truncated,
+            "reject_reasons": self.reject_reasons,
+        }
+
+
+@dataclass
+class Ingest:
+    es: Elasticsearch
+    index: str
+    rejects: RejectsFile
+    workers: int = 0
+    max_chars: int = 1_000_000
+    progress: Progress | None = None
+    force: bool = False  # analyze and write even unchanged posts (reindex from source files)
+    refresh: bool = True
+    summary: Summary = field(default_factory=Summary)
+    _seen: dict[str, tuple[bytes, Location]] = field(default_factory=dict)
+
+    def reject(self, rej: Reject) -> None:
+        self.summary.rejected += 1
+        key = rej.reason.split(":")[0][:60]
+        self.summary.reject_reasons[key] = self.summary.reject_reasons.get(key, 0) + 1
+        self.rejects.write(rej)
+
+    def _batches(self, records: Iterator[Parsed | Reject]) -> Iterator[list[Post]]:
+        batch: list[tuple[Post, str]] = []
+        for rec in records:
+            if isinstance(rec, Reject):
+                self.reject(rec)
+                continue
+            self.summary.read += 1
+            if self.progress:
+                self.progress.advance(str(rec.location.path))
+            post: Post = rec.post  # type: ignore[assignment]
+            digest = post.compute_hash()
+            fingerprint = hashlib.sha1(digest.encode()).digest()[:12]
+            first = self._seen.get(post.id)
+            if first is not None:
+                if first[0] == fingerprint:
+                    self.summary.duplicates += 1
+                else:
+                    self.reject(
+                        Reject(
+                            rec.location,
+                            f"duplicate id {post.id!r} with different content (first at {first[1]})",
+                            post.model_dump_json().encode()[:65536],
+                        )
+                    )
+                continue
+            self._seen[post.id] = (fingerprint, rec.location)
+            batch.append((post.model_copy(update={"content_hash": digest}), digest))
+            if len(batch) >= BATCH:
+                yield self._changed(batch)
+                batch = []
+        if batch:
+            yield self._changed(batch)
+
+    def _changed(self, batch: list[tuple[Post, str]]) -> list[Post]:
+        if self.force:
+            return [p for p, _ in batch]
+        resp = self.es.mget(
+            index=self.index,
+            ids=[p.id for p, _ in batch],
+            source_includes=["content_hash", "analysis_version"],
+        )
+        stored = {
+            d["_id"]: d["_source"] for d in resp["docs"] if d.get("found") and "_source" in d
+        }
+        out = []
+        for post, digest in batch:
+            old = stored.get(post.id)
+            if old and old.get("content_hash") == digest and old.get("analysis_version") == ANALYSIS_VERSION:
+                self.summary.unchanged += 1
+            else:
+                out.append(post)
+        return out
+
+    def _where(self, post_id: str) -> Location:
+        seen = self._seen.get(post_id)
+        return seen[1] if seen else Location(f"post {post_id}")
+
+    def run(self, paths: list[Path], fmt: str = "auto") -> Summary:
+        return self.run_records(read_records(paths, fmt))
+
+    def run_records(self, records: Iterator[Parsed | Reject]) -> Summary:
+        writer = BulkWriter(self.es, self.index)
+        with AnalysisPool(self.workers, self.max_chars) as pool:
+            for analyzed in pool.run(self._batches(records)):
+                for a in analyzed:
+                    if a.doc is None:
+                        self.reject(Reject(self._where(a.post_id), a.error or "analysis failed"))
+                        continue
+                    if a.truncated:
+                        self.summary.truncated += 1
+                    writer.add(a.post_id, a.doc)
+            pool.close()
+        result = writer.close()
+        for doc_id, reason in result.failed:
+            self.reject(Reject(self._where(doc_id), reason))
+        self.summary.indexed = result.written
+        if self.refresh:
+            self.es.indices.refresh(index=self.index)
+        return self.summary

@@ -1,0 +1,63 @@
+"""The configuration of the local development node: elasticsearch.yml and the JVM options."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import yaml
+
+from indexer.config import Settings
+from indexer.localnode.errors import LocalNodeError
+from indexer.localnode.paths import CLUSTER_NAME, NodePaths
+
+_HEAP_RE = re.compile(r"^[1-9][0-9]*[kKmMgG]?$")
+
+
+def node_settings(settings: Settings, paths: NodePaths) -> dict[str, object]:
+    """elasticsearch.yml of a single, unsecured node bound to the loopback interface.
+
+    Only settings known to the integ-test distribution (core, x-pack-core, x-pack-security)
+    may appear: an unknown one stops the node at startup.
+    """
+    return {
+        "cluster.name": CLUSTER_NAME,
+        "node.name": f"{CLUSTER_NAME}-{settings.es_port}",
+        "discovery.type": "single-node",
+        "network.host": "127.0.0.1",
+        "http.port": settings.es_port,
+        "path.data": str(paths.data),
+        "path.logs": str(paths.logs),
+        "xpack.security.enabled": False,
+        "xpack.ml.enabled": False,
+        "cluster.routing.allocation.disk.threshold_enabled": False,
+        "action.destructive_requires_name": False,
+    }
+
+
+def java_opts(heap: str) -> str:
+    """ES_JAVA_OPTS with a fixed heap such as ``1g`` or ``512m``."""
+    if not _HEAP_RE.match(heap):
+        raise LocalNodeError(f"AIPOSTS_ES_HEAP={heap!r} is not a size like 512m or 1g")
+    return f"-Xms{heap} -Xmx{heap}"
+
+
+def write_config(settings: Settings, paths: NodePaths) -> Path:
+    """Create the node's folders and config (a copy of the distribution's, then our
+    elasticsearch.yml); return the path of elasticsearch.yml."""
+    if not paths.config.is_dir():
+        staging = paths.config.with_name("config.partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.copytree(paths.home / "config", staging)
+        os.rename(staging, paths.config)
+    for folder in (paths.data, paths.logs, paths.tmp):
+        folder.mkdir(parents=True, exist_ok=True)
+    target = paths.config / "elasticsearch.yml"
+    text = "# Written by aiposts-es on every start; edits here are lost.\n"
+    text += yaml.safe_dump(node_settings(settings, paths), sort_keys=False)
+    staging_file = target.with_suffix(".yml.tmp")
+    staging_file.write_text(text, encoding="utf-8")
+    os.replace(staging_file, target)
+    return target

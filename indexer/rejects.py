@@ -1,0 +1,56 @@
+"""The rejects file: one JSON line per rejected record, with where it was, why, and its raw bytes."""
+
+from __future__ import annotations
+
+import base64
+import sys
+from pathlib import Path
+from typing import IO
+
+import orjson
+
+from indexer.sources.base import Reject
+
+
+class RejectsFile:
+    """Written lazily, so a clean run leaves no empty file behind."""
+
+    def __init__(self, path: Path | None, echo: IO[str] | None = sys.stderr) -> None:
+        self.path = path
+        self.echo = echo
+        self.count = 0
+        self._fh: IO[bytes] | None = None
+
+    def write(self, rej: Reject) -> None:
+        self.count += 1
+        if self.echo is not None:
+            print(f"rejected {rej.location}: {rej.reason}", file=self.echo)
+        if self.path is None:
+            return
+        if self._fh is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fh = open(self.path, "wb")  # noqa: SIM115 - closed in close()
+        raw = rej.raw or b""
+        try:
+            raw_field: dict[str, str] = {"raw": raw.decode("utf-8")}
+        except UnicodeDecodeError:
+            raw_field = {"raw_base64": base64.b64encode(raw).decode("ascii")}
+        record = {
+            "path": rej.location.path,
+            "line": rej.location.line,
+            "offset": rej.location.offset,
+            "reason": rej.reason,
+            **raw_field,
+        }
+        self._fh.write(orjson.dumps(record) + b"\n")
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+    def __enter__(self) -> RejectsFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,101 @@
+"""Small pieces every reader needs: tags, per-language texts, doc types, error wording."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from pydantic import ValidationError
+
+from indexer.analysis.lang import detect_lang
+from indexer.post import DocType, Lang, LangText, Tag
+from indexer.sources.base import SourceError
+
+try:  # the analysis package owns tag normalization; fall back until it lands
+    from indexer.analysis.tags import tag_key  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover - depends on what is merged
+
+    def tag_key(display: str) -> str:
+        """Minimal stand-in: NFKC, case-folded, '#' dropped, spaces/hyphens/underscores unified."""
+        text = unicodedata.normalize("NFKC", display).strip().lstrip("#").casefold()
+        return re.sub(r"[\s_\-]+", " ", text).strip()
+
+
+DOC_TYPES: tuple[str, ...] = (
+    "post", "aggregator_page", "newsletter_issue", "news_item", "feed_item",
+)
+_DOC_TYPE_ALIASES = {
+    "article": "post",
+    "blog": "post",
+    "blog_post": "post",
+    "page": "aggregator_page",
+    "newsletter": "newsletter_issue",
+    "issue": "newsletter_issue",
+    "news": "news_item",
+    "item": "feed_item",
+    "rss": "feed_item",
+}
+
+
+def doc_type(value: object, default: DocType = "post") -> DocType:
+    if value is None or value == "":
+        return default
+    if not isinstance(value, str):
+        raise SourceError(f"doc_type must be a string, got {type(value).__name__}")
+    key = value.strip().lower().replace("-", "_")
+    key = _DOC_TYPE_ALIASES.get(key, key)
+    if key not in DOC_TYPES:
+        raise SourceError(f"unknown doc_type {value!r} (expected one of {', '.join(DOC_TYPES)})")
+    return key  # type: ignore[return-value]
+
+
+def make_tags(displays: Iterable[str]) -> list[Tag]:
+    """Tags as written (leading '#' and spaces dropped), one per key, first spelling wins."""
+    out: list[Tag] = []
+    seen: set[str] = set()
+    for raw in displays:
+        display = raw.strip().lstrip("#").strip()
+        if not display:
+            continue
+        key = tag_key(display)
+        if key and key not in seen:
+            seen.add(key)
+            out.append(Tag(display=display, key=key))
+    return out
+
+
+def text_lang(text: str, declared: object = None) -> Lang:
+    """The language of a text block by its script; the declared one only breaks ties."""
+    found = detect_lang(text)
+    if found:
+        return found
+    return declared if declared in ("ja", "en") else "en"  # type: ignore[return-value]
+
+
+def single_text(title: str, summary: str, body: str, declared: object = None) -> dict[Lang, LangText]:
+    """One record's text under the language of the whole (an English title over a Japanese
+    body is a Japanese post)."""
+    t = LangText(title=title.strip(), summary=summary.strip(), body=body.strip("\n"))
+    if t.is_empty():
+        return {}
+    return {text_lang(t.joined(), declared): t}
+
+
+def nothing_to_index(texts: dict[Lang, LangText]) -> bool:
+    return all(t.is_empty() for t in texts.values())
+
+
+def validation_reason(e: ValidationError, limit: int = 300) -> str:
+    parts = []
+    for err in e.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "record"
+        parts.append(f"{where}: {err['msg']}")
+    reason = "; ".join(parts)
+    return reason if len(reason) <= limit else reason[: limit - 1] + "…"
+
+
+def join_lines(lines: Iterable[str]) -> str:
+    """Lines back into text, runs of blank lines collapsed to one (removed chrome leaves gaps)."""
+    text = "\n".join(lines)
+    return re.sub(r"\n[ \t]*(?:\n[ \t]*){2,}", "\n\n", text).strip()
