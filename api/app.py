@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,6 +11,7 @@ from fastapi import FastAPI
 from api import handlers
 from api.errors import install_error_handlers
 from api.es import create_client
+from api.query import warm_up
 from api.routes import entities, export, health, posts, search, tags
 from api.security import install_cors
 from indexer.config import Settings
@@ -25,6 +27,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await asyncio.to_thread(warm_up)  # tokenizers and entity matchers, once per process
         app.state.es = create_client(settings)
         try:
             yield

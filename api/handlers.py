@@ -50,6 +50,7 @@ def _field_name(loc: tuple[object, ...] | list[object]) -> tuple[str, str]:
     parts = [str(p) for p in loc]
     where = parts[0] if parts and parts[0] in ("query", "path", "header", "body", "cookie") else "query"
     rest = parts[1:] if parts and parts[0] == where else parts
+    rest = [p for p in rest if not p.isdigit()]  # lang.0 -> lang: the parameter, not the index
     return ".".join(rest) or where, where
 
 

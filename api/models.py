@@ -63,7 +63,10 @@ class TagOut(_Out):
 
 class Snippet(_Out):
     lang: Literal["ja", "en"]
-    field: Literal["title", "summary", "body"]
+    field: Literal["title", "summary", "body", "key_points", "impact", "editorial"] = Field(
+        description="where the text is: the post's title, summary or body, or (aggregator pages) "
+        "its key points, impact or editorial section"
+    )
     text: str = Field(description="the original text of the fragment, unchanged")
     html: str = Field(description="the fragment HTML-escaped, each match in <mark>…</mark>")
     marks: list[tuple[int, int]] = Field(description="[start, end) of each match within text")
@@ -168,8 +171,11 @@ class SearchResponse(_Out):
                     ],
                     "next_cursor": "eJyLVkrOz8lJTVGyUlBKS8wpTlXSUUrOL0pVslIqzs9NBQA",
                     "facets": {"langs": [{"key": "en", "count": 5}, {"key": "ja", "count": 4}]},
-                    "query": {"q": "Opus 4.8", "entities": [{"id": "claude-opus-4.8", "name": "Claude Opus 4.8"}],
-                              "warnings": []},
+                    "query": {
+                        "q": "Opus 4.8",
+                        "entities": [{"id": "claude-opus-4.8", "name": "Claude Opus 4.8"}],
+                        "warnings": [],
+                    },
                 }
             ]
         }

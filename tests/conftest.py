@@ -14,11 +14,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
 import httpx
 import pytest
@@ -70,11 +72,10 @@ def delete_matching(es: Elasticsearch, prefix: str) -> None:
                              ignore_unavailable=True)
     if indices:
         es.indices.delete(index=",".join(indices), ignore_unavailable=True)
-    try:
-        aliases = es.indices.get_alias(name=pattern, expand_wildcards="all")
-    except NotFoundError:
-        aliases = {}
-    for index, body in dict(aliases).items():
+    aliases: dict[str, Any] = {}
+    with contextlib.suppress(NotFoundError):
+        aliases = dict(es.indices.get_alias(name=pattern, expand_wildcards="all"))
+    for index, body in aliases.items():
         for alias in body.get("aliases", {}):
             es.indices.delete_alias(index=index, name=alias)
     try:

@@ -18,6 +18,7 @@ from indexer.ingest import Ingest
 from indexer.rejects import RejectsFile
 from tests.helpers import corpus_slice
 
+BIG_BODY = ("Claude Opus 4.8 は長い投稿です。" * 10 + "\n") * 75_000  # 30 MB of UTF-8
 GOOD = {"title": "A good post about Claude", "body": "Anthropic shipped something.", "lang": "en"}
 
 
@@ -42,8 +43,7 @@ def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
         b'{"id": "truncated", "title": "cut off',
     ]
     (d / "mixed.jsonl").write_bytes(b"\n".join(lines))
-    big_body = ("Claude Opus 4.8 は長い投稿です。" * 10 + "\n") * 70_000  # ~20 MB of UTF-8
-    (d / "big.jsonl").write_text(_line(id="big", body=big_body, lang="ja") + "\n", encoding="utf-8")
+    (d / "big.jsonl").write_text(_line(id="big", body=BIG_BODY, lang="ja") + "\n", encoding="utf-8")
     (d / "broken.rss").write_text("<rss><channel><item><title>x</title>", encoding="utf-8")
     (d / "bad-front.md").write_text("---\ntitle: [unclosed\n---\nbody\n", encoding="utf-8")
     return d
@@ -76,7 +76,9 @@ def test_bad_records_are_rejected_with_location_and_the_rest_indexed(
     assert es.get(index=index_name, id="dup")["_source"]["texts"]["en"]["body"] == "first version"
 
     big = es.get(index=index_name, id="big")["_source"]
-    assert len(big["texts"]["ja"]["body"]) > 19_000_000  # stored whole, never dropped
+    stored = big["texts"]["ja"]["body"]
+    assert len(stored.encode("utf-8")) > 20_000_000  # stored whole, never dropped
+    assert stored.rstrip() == BIG_BODY.rstrip()
     assert big["analysis_truncated"] is True
     assert "claude-opus-4.8" in big["entity_ids"]
     assert summary.truncated == 1

@@ -41,7 +41,7 @@ def encode(cursor: Cursor) -> str:
 
 
 def _scalar(v: Any) -> bool:
-    return v is None or isinstance(v, (str, int, float)) and not isinstance(v, bool)
+    return v is None or (isinstance(v, (str, int, float)) and not isinstance(v, bool))
 
 
 def decode(token: str) -> Cursor:

@@ -7,6 +7,9 @@ on word boundaries. Lemma matches (``models`` for ``model``) are confirmed with 
 a candidate word is kept only when its base equals one of the query's bases. Entities named by
 the query are marked where the recognizer finds their mentions (アンソロピック for Anthropic).
 
+Beside the texts, the key points, impact and editorial sections of aggregator pages are
+searched (the indexer indexes them with the page's text), so they are highlighted too.
+
 Snippets are the windows with the most distinct terms, then the most matches; ``html`` is the
 snippet HTML-escaped with ``<mark>`` around each match, ``marks`` the same spans as offsets
 into ``text``.
@@ -16,8 +19,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from api.query import entities
 from api.query.build import HighlightTerm
@@ -58,14 +62,18 @@ def _escape_latin(token: str) -> str:
 
 
 def _term_pattern(tokens: tuple[str, ...], prefix_last: bool = False) -> re.Pattern[str] | None:
+    """Regex for the tokens in sequence on folded text; ``prefix_last`` lets the last word run
+    on (``model`` -> ``models``) for lemma candidates, which the tokenizer then confirms."""
     if not tokens:
         return None
     body = _SEP.join(_escape_latin(t) for t in tokens)
+    last = tokens[-1]
     if prefix_last:
-        body += r"\w*"
+        if not last.isalpha() or not last.isascii():
+            return None
+        body += "[A-Za-z]*"
     head = "(?<![0-9A-Za-z])" if _LATIN_EDGE.match(tokens[0][0]) else ""
-    last = tokens[-1][-1]
-    tail = r"(?![0-9A-Za-z]|\.\d)" if _LATIN_EDGE.match(last) and not prefix_last else ""
+    tail = r"(?![0-9A-Za-z]|\.\d)" if _LATIN_EDGE.match(last[-1]) else ""
     try:
         return re.compile(head + body + tail, re.IGNORECASE)
     except re.error:  # pragma: no cover - escaped input always compiles
@@ -85,12 +93,12 @@ class Highlighter:
             exact = _term_pattern(t.tokens)
             if exact is not None:
                 self._patterns.append((i, exact, False))
-            if t.bases and t.bases != t.tokens and not any(has_japanese(b) for b in t.bases):
+            if t.bases and not any(has_japanese(b) for b in t.bases):
                 # lemma variants: the base as a word prefix, confirmed by the tokenizer
                 lemma = _term_pattern(_compound_free(t.bases), prefix_last=True)
                 if lemma is not None:
                     self._patterns.append((i, lemma, True))
-        self._bases = [set(t.bases) for t in self.terms]
+        self._bases = [_compound_free(t.bases) for t in self.terms]
 
     @property
     def empty(self) -> bool:
@@ -115,10 +123,11 @@ class Highlighter:
         return _disjoint(found)
 
     def _confirm(self, text: str, start: int, end: int, term: int) -> bool:
-        word = text[start:end]
-        lang = "ja" if has_japanese(word) else "en"
-        bases = {t.base for t in tokenize(word, lang)}
-        return bool(bases & self._bases[term])
+        """The candidate's lemmas are the term's lemmas, in order."""
+        words = text[start:end]
+        lang = "ja" if has_japanese(words) else "en"
+        bases = tuple(t.base for t in tokenize(words, lang) if t.pos not in ("PUNCT", "SYM"))
+        return bases == self._bases[term]
 
     def _entity_matches(self, text: str) -> list[Match]:
         wanted = {e: k for k, e in enumerate(self.entity_ids)}
@@ -137,23 +146,18 @@ class Highlighter:
 
     # -- snippets ---------------------------------------------------------------------------
 
-    def snippets(self, texts: dict[str, dict[str, str]]) -> list[Snippet]:
-        """Snippets for a post's ``texts`` ({lang: {title, summary, body}})."""
+    def snippets(self, src: dict[str, Any]) -> list[Snippet]:
+        """Snippets for a post's ``_source`` (its texts and, for pages, the analysis sections)."""
         out: list[Snippet] = []
-        for lang in ("ja", "en"):
-            parts = texts.get(lang) or {}
-            for name in FIELDS:
-                text = parts.get(name) or ""
-                if not text.strip():
-                    continue
-                found = self.matches(text, title=name == "title")
-                if not found:
-                    continue
-                if name == "title" or len(text) <= self.fragment_chars:
-                    out.append(_snippet(lang, name, text, 0, len(text), found))
-                    continue
-                for start, end in self.windows(text, found):
-                    out.append(_snippet(lang, name, text, start, end, found))
+        for lang, name, text in text_fields(src):
+            found = self.matches(text, title=name == "title")
+            if not found:
+                continue
+            if name in ("title", "key_points") or len(text) <= self.fragment_chars:
+                out.append(_snippet(lang, name, text, 0, len(text), found))
+                continue
+            for start, end in self.windows(text, found):
+                out.append(_snippet(lang, name, text, start, end, found))
         return out
 
     def windows(self, text: str, found: list[Match]) -> list[tuple[int, int]]:
@@ -175,6 +179,30 @@ class Highlighter:
             chosen.append((start, end))
             remaining = [m for m in remaining if m.end <= start or m.start >= end]
         return sorted(chosen)
+
+
+def text_fields(src: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
+    """(lang, field, text) of everything searchable in a post's ``_source``, as written: the
+    title, summary and body per language, then an aggregator page's key points, impact and
+    editorial sections (in the page's language)."""
+    texts = src.get("texts") or {}
+    for lang in ("ja", "en"):
+        parts = texts.get(lang) or {}
+        for name in FIELDS:
+            text = parts.get(name) or ""
+            if text.strip():
+                yield lang, name, text
+    extra: list[tuple[str, str]] = []
+    for kp in src.get("key_points") or []:
+        line = " ".join(x for x in (kp.get("title") or "", kp.get("text") or "") if x)
+        if line.strip():
+            extra.append(("key_points", line))
+    for name in ("impact", "editorial"):
+        text = src.get(name) or ""
+        if text.strip():
+            extra.append((name, text))
+    for name, text in extra:
+        yield ("ja" if has_japanese(text[:500]) else "en"), name, text
 
 
 def _compound_free(bases: tuple[str, ...]) -> tuple[str, ...]:
@@ -241,8 +269,9 @@ def _snippet(lang: str, name: str, text: str, start: int, end: int, found: list[
     )
 
 
-def lead_snippet(texts: dict[str, dict[str, str]], chars: int = FRAGMENT_CHARS) -> list[Snippet]:
+def lead_snippet(src: dict[str, Any], chars: int = FRAGMENT_CHARS) -> list[Snippet]:
     """No term to mark (a filter-only query): the start of the summary or the body."""
+    texts = src.get("texts") or {}
     for lang in ("ja", "en"):
         parts = texts.get(lang) or {}
         for name in ("summary", "body"):

@@ -23,6 +23,9 @@ HIT_SOURCE = [
     "tags",
     "importance",
     "entity_ids",
+    "key_points",
+    "impact",
+    "editorial",
 ]
 
 
@@ -61,10 +64,9 @@ def to_hit(hit: dict[str, Any], highlighter: Highlighter | None, with_score: boo
     src = hit.get("_source") or {}
     snippets: list[Snippet] = []
     if highlighter is not None:
-        texts = src.get("texts") or {}
-        snippets = highlighter.snippets(texts) if not highlighter.empty else []
+        snippets = highlighter.snippets(src) if not highlighter.empty else []
         if not snippets:
-            snippets = lead_snippet(texts)
+            snippets = lead_snippet(src)
     return SearchHit(
         id=str(src.get("id") or hit["_id"]),
         url=src.get("url"),

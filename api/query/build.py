@@ -233,7 +233,7 @@ def text_alternatives(qt: QueryText, parts: tuple[str, ...] = ("title", "text"))
             weight = TITLE_BOOST if part == "title" else 1.0
             if qt.tokens:
                 out.append(_phrase(f"search.{lang}.{part}", qt.tokens, weight))
-            if qt.bases and qt.bases != qt.tokens:
+            if qt.bases:  # also when equal: "team" finds "teams" through the lemma field
                 out.append(_phrase(f"search.{lang}.{part}_base", qt.bases, weight * BASE_FACTOR))
             if lang == "ja" and qt.bigrams:
                 bigram = _phrase(f"search.ja.{part}_bigram", qt.bigrams, weight * BIGRAM_FACTOR)
@@ -242,7 +242,8 @@ def text_alternatives(qt: QueryText, parts: tuple[str, ...] = ("title", "text"))
                         "bool": {
                             "must": [
                                 bigram,
-                                {"match": {f"search.ja.{part}": {"query": " ".join(latin), "operator": "and"}}},
+                                {"match": {f"search.ja.{part}": {"query": " ".join(latin),
+                                                                  "operator": "and"}}},
                             ]
                         }
                     }

@@ -113,7 +113,8 @@ async def entity_profile(
         tree_mention_count=int(resp["hits"]["total"]["value"]),
         first_seen=aggs.get("first", {}).get("value_as_string"),
         last_seen=aggs.get("last", {}).get("value_as_string"),
-        co_entities=[EntityCount(id=b["key"], name=_ref(b["key"]).name, count=int(b["doc_count"])) for b in co],
+        co_entities=[EntityCount(id=b["key"], name=_ref(b["key"]).name, count=int(b["doc_count"]))
+                     for b in co],
         top_tags=[FacetBucket(key=b["key"], label=labels.get(b["key"], b["key"]), count=int(b["doc_count"]))
                   for b in aggs.get("tags", {}).get("buckets", [])],
         recent_posts=posts,

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import logging
@@ -221,7 +222,7 @@ async def export(
                 chunk = encoder.rows([h.get("_source") or {} for h in hits])
                 if chunk:
                     yield chunk
-                after = list(hits[-1]["sort"])
+                after = list(hits[-1]["sort"])[:1]  # the id (not the PIT's implicit tiebreaker)
                 if len(hits) < BATCH:
                     break
             tail = encoder.end()
@@ -230,10 +231,8 @@ async def export(
         except Exception:  # the status line is gone: end the stream; the client resumes
             log.exception("export stopped early")
         finally:
-            try:
+            with contextlib.suppress(Exception):  # an expired snapshot needs no closing
                 await es.options(request_timeout=5, max_retries=0).close_point_in_time(id=pit)
-            except Exception:
-                pass
 
     ext = "csv" if format == "csv" else "ndjson"
     media = "text/csv; charset=utf-8" if format == "csv" else "application/x-ndjson"

@@ -26,7 +26,9 @@ from indexer.post import Post
 
 router = APIRouter(prefix="/v1", tags=["posts"], dependencies=[Depends(require_api_key)])
 
-PostId = Annotated[str, Path(min_length=1, max_length=512, description="the post id", examples=["sample-jl-10"])]
+PostId = Annotated[
+    str, Path(min_length=1, max_length=512, description="the post id", examples=["sample-jl-10"])
+]
 _DERIVED = ("langs", "source_key", "author_keys", "tag_keys", "tag_labels", "importance", "entity_ids",
             "entity_tree", "entity_types", "text_chars", "search")
 RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -80,7 +82,8 @@ def related_query(post_id: str, src: dict[str, Any]) -> dict[str, Any]:
     should.append({"term": {"translation_of": {"value": post_id, "boost": 20.0}}})
     if src.get("translation_of"):
         should.append({"term": {"id": {"value": src["translation_of"], "boost": 20.0}}})
-    return {"bool": {"should": should, "minimum_should_match": 1, "must_not": [{"ids": {"values": [post_id]}}]}}
+    not_itself = [{"ids": {"values": [post_id]}}]
+    return {"bool": {"should": should, "minimum_should_match": 1, "must_not": not_itself}}
 
 
 @router.get(

@@ -19,6 +19,7 @@ still works: a new snapshot is opened and the walk continues after the last hit 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Annotated, Any, Literal
 
@@ -109,7 +110,8 @@ def query_info(q: str | None, compiled: Compiled) -> QueryInfo:
     refs = []
     for entity_id in compiled.entity_ids:
         info = entities.describe(entity_id)
-        refs.append(EntityRef(id=entity_id, name=info.name if info else None, type=info.type if info else None))
+        refs.append(EntityRef(id=entity_id, name=info.name if info else None,
+                              type=info.type if info else None))
     return QueryInfo(
         q=q,
         entities=refs,
@@ -117,13 +119,13 @@ def query_info(q: str | None, compiled: Compiled) -> QueryInfo:
     )
 
 
+_PIT_TROUBLE = ("search_context_missing", "no search context", "point in time", "pit", "decode")
+
+
 def _pit_missing(exc: ApiError) -> bool:
-    text = str(exc)
-    return (
-        exc.meta.status in (400, 404)
-        and ("search_context_missing" in text or "No search context" in text or "point in time" in text.lower()
-             or "pit" in text.lower() or "decode" in text.lower())
-    )
+    """The cursor's snapshot is gone (expired, closed, or not a PIT id at all)."""
+    text = str(exc).lower()
+    return exc.meta.status in (400, 404) and any(word in text for word in _PIT_TROUBLE)
 
 
 async def _open_pit(es: AsyncElasticsearch, settings: Settings) -> str:
@@ -134,10 +136,8 @@ async def _open_pit(es: AsyncElasticsearch, settings: Settings) -> str:
 
 
 async def _close_pit(es: AsyncElasticsearch, pit: str) -> None:
-    try:
+    with contextlib.suppress(Exception):  # an expired or unknown PIT needs no closing
         await es.options(request_timeout=5, max_retries=0).close_point_in_time(id=pit)
-    except Exception:  # an expired or unknown PIT needs no closing
-        pass
 
 
 _background: set[asyncio.Task[None]] = set()
@@ -161,8 +161,9 @@ async def search(
     settings: Annotated[Settings, Depends(get_settings)],
     filters: Annotated[SearchFilters, Depends(search_filters)],
     q: QParam = None,
-    sort: Annotated[SortName, Query(description="relevance (blended), -date (newest first), date, importance")]
-    = "relevance",
+    sort: Annotated[
+        SortName, Query(description="relevance (blended), -date (newest first), date, importance")
+    ] = "relevance",
     page: Annotated[int, Query(ge=1, le=MAX_WINDOW, description="1-based page (page × size ≤ 10,000)")] = 1,
     size: Annotated[int, Query(ge=1, le=100, description="hits per page")] = 10,
     cursor: Annotated[
@@ -174,7 +175,9 @@ async def search(
         Query(description="comma-separated: tags, entities, sources, langs, months",
               openapi_examples={"all": {"value": ["tags,entities,sources,langs,months"]}}),
     ] = None,
-    facet_size: Annotated[int, Query(ge=1, le=facet_mod.MAX_FACET_SIZE, description="buckets per facet")] = 10,
+    facet_size: Annotated[
+        int, Query(ge=1, le=facet_mod.MAX_FACET_SIZE, description="buckets per facet")
+    ] = 10,
     highlight: Annotated[bool, Query(description="snippets of the original text with matches marked")] = True,
 ) -> SearchResponse:
     names = facet_names(facets)
@@ -236,7 +239,10 @@ async def search(
     delivered = seen + len(raw_hits)
     next_cursor = None
     if raw_hits and delivered < total and len(raw_hits) == size:
-        next_cursor = encode(Cursor(fingerprint=fp, after=list(raw_hits[-1]["sort"]), pit=pit, seen=delivered))
+        # only our own sort values: the PIT's implicit _shard_doc tiebreaker is not needed (the
+        # sort ends with the unique id) and would not survive a new PIT
+        after = list(raw_hits[-1]["sort"])[: len(SORTS[sort])]
+        next_cursor = encode(Cursor(fingerprint=fp, after=after, pit=pit, seen=delivered))
     elif pit is not None:
         close_later(es, pit)
     return SearchResponse(

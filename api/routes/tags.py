@@ -28,9 +28,7 @@ def literal(text: str) -> str:
     """``text`` as a Lucene regular expression that matches it literally."""
     out = []
     for ch in text:
-        if ch.isalnum() and ch.isascii():
-            out.append(ch)
-        elif ch.isalnum():  # kana, kanji, accented letters: never special in Lucene regexps
+        if (ch.isalnum() and ch.isascii()) or ch.isalnum():
             out.append(ch)
         else:
             out.append("\\" + ch)

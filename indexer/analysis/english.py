@@ -1,22 +1,31 @@
-"""Latin-script tokens: spaCy's rule-based English tokenizer plus lookup lemmas.
+"""Latin-script tokens: a regex tokenizer plus spaCy's English lemma table and stop list.
 
 Everything that is not kana/kanji goes through here, in English and in Japanese documents
-alike (see ``segment``). spaCy runs as ``spacy.blank("en")``; its lookup lemmatizer is only
-used to load the lemma table from the installed ``spacy-lookups-data`` (nothing is downloaded).
+alike (see ``segment``). spaCy runs as ``spacy.blank("en")`` with its lookup lemmatizer, which
+loads the lemma table from the installed ``spacy-lookups-data`` (nothing is downloaded).
+
+Why not spaCy's tokenizer: it creates a vocabulary entry (~0.1 ms) for every new string and its
+affix loop takes milliseconds on long code/JSON chunks; this archive has millions of distinct
+strings (URLs, code, handles), and a long-lived process would grow without bound. The regex
+below (``_TOKEN_RE``) keeps what we need from it, and more:
+
+* model names and compounds stay whole: GPT-5.1, o3-mini, Llama-3.1-70B, GPT-4o, Opus 4.8
+  (two tokens), state-of-the-art, TCP/IP, snake_case, node.js, C++, C#, AT&T, 1,000, 10:30;
+  a "." splits only lower.Upper (a missing space after a sentence end);
+* URLs, e-mail addresses and @handles are single tokens; U.S., e.g. keep their dots;
+* clitics split like spaCy's: don't -> do n't, we're -> we 're; possessive/clitic ``'s`` is
+  dropped (Anthropic's -> Anthropic), so it is never lemmatized to "have";
+* any other character is a token of its own (a run of one repeated character is one token).
+
 There is no tagger, so parts of speech are a documented heuristic (``_kind``):
 
 * no letters, some digits, or a number word  -> NUM   (4.8, 2023-02-08, 1,000, ten)
 * no letters or digits                       -> PUNCT, or SYM for symbols/emoji
 * spaCy English stop word                    -> PART  (function words; never key terms)
-* capital or digit after the first char      -> PROPN (GPT-5.1, o3-mini, iPhone, AI)
+* capital or digit after the first char, or @handle -> PROPN (GPT-5.1, o3-mini, iPhone, AI)
 * Capitalized                                -> PROPN, except at a sentence start when the
                                                 lower-case form is a known English word: NOUN
 * lower case: ``-ly`` ADV, ``-ed`` with a different lemma VERB, else NOUN
-
-Tokenizer changes, so model names and compounds stay whole (both here and inside Japanese):
-a hyphen between letters/digits no longer splits (GPT-5.1, o3-mini, Llama-3.1-70B,
-state-of-the-art, 2019-2020), nor does a slash (TCP/IP, A/B). En/em dashes still split.
-Possessive/contraction ``'s`` is dropped: ``Anthropic's`` gives just ``Anthropic``.
 """
 
 from __future__ import annotations
@@ -29,21 +38,10 @@ import spacy
 from spacy.lang.en.lex_attrs import like_num
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
-from spacy.symbols import ORTH
-from spacy.util import compile_infix_regex
 
 from indexer.analysis.normalize import token_norm
 from indexer.analysis.resources import word_map
 from indexer.analysis.tokens import Token
-
-# Infix fragments of spaCy 3.8's English defaults we drop (asserted, so an upgrade that
-# changes them fails loudly instead of silently splitting GPT-5.1 again).
-_INFIX_EDITS = (
-    (r"[+\-\*^](?=[0-9-])", r"[+\*^](?=[0-9])"),  # digit-digit: keep 3.1-70B, 2019-2020
-    (r"(?:-|–", r"(?:–"),  # letter-letter: keep state-of-the-art, o3-mini
-    (r"[:<>=/]", r"[:<>=]"),  # letter/letter: keep TCP/IP
-)
-_SPECIAL = ("C#", "c#", "F#", "f#")  # "#" is a suffix otherwise
 
 _DROP = "DROP"  # kind of a token that is not emitted at all
 _SEP_RE = re.compile(r"([-_/]+)")  # compound separators: parts get lemmatized one by one
@@ -55,17 +53,8 @@ _CACHE_LIMIT = 300_000
 
 @functools.cache
 def nlp() -> Language:
-    """The process-wide pipeline: blank English, tuned tokenizer, lookup lemmatizer."""
+    """Blank English with the lookup lemmatizer; used for its tables, not to tokenize."""
     pipeline = spacy.blank("en")
-    infixes = list(pipeline.Defaults.infixes)
-    for old, new in _INFIX_EDITS:
-        hits = [i for i, rule in enumerate(infixes) if old in rule]
-        if len(hits) != 1:
-            raise RuntimeError(f"spaCy infix rules changed; cannot apply {old!r}")
-        infixes[hits[0]] = infixes[hits[0]].replace(old, new)
-    pipeline.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
-    for s in _SPECIAL:
-        pipeline.tokenizer.add_special_case(s, [{ORTH: s}])
     pipeline.add_pipe("lemmatizer", config={"mode": "lookup"})
     pipeline.initialize()  # loads the table from spacy-lookups-data, offline
     return pipeline
@@ -128,7 +117,7 @@ def _kind(word: str) -> str:
     if like_num(low):
         return "NUM"
     rest = word[1:]
-    if any(c.isupper() or c.isdigit() for c in rest):
+    if word[0] == "@" or any(c.isupper() or c.isdigit() for c in rest):
         return "PROPN"
     if word[0].isupper():
         return "TITLE_KNOWN" if low in _known_words() or low in _lemma_table() else "PROPN"
@@ -162,24 +151,64 @@ def _sentence_start(folded: str, idx: int) -> bool:
     return j < 0 or folded[j] in _SENTENCE_END
 
 
+_URL_CHARS = r"[^\s<>\"'`(){}\[\]]"
+_URL_END = r"[^\s<>\"'`(){}\[\].,;:!?]"
+_W = r"[^\W_]"  # a letter or digit of any script (kana/kanji never get here)
+_TOKEN_RE = re.compile(
+    rf"""
+    (?:https?|ftp)://{_URL_CHARS}*{_URL_END}
+  | www\.{_URL_CHARS}*{_URL_END}
+  | [A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+  # e-mail
+  | (?:[A-Za-z]\.){{2,}}(?!\w)  # U.S., e.g.
+  | (?<!\w)[A-Za-z]\#(?![\w#])  # C#, F#
+  | @?{_W}+(?:
+        (?:[-_/&']|\.(?![A-Z])|(?<![a-z])\.|(?<=\d)[,:](?=\d)){_W}+
+    )*(?:(?<=[A-Za-z])\+\+?(?![\w+]))?  # words, names, numbers; C++
+  | (\S)\1*  # anything else: one character, or a run of the same one
+    """,
+    re.X,
+)
+_CLITIC_RE = re.compile(r"(?i)(.+?)(n't|'s|'re|'ve|'ll|'d|'m)")
+_Pieces = tuple[tuple[int, str], ...]
+_words: dict[str, _Pieces] = {}  # word with an apostrophe -> its pieces
+
+
+def _split_clitic(word: str) -> _Pieces:
+    """don't -> do + n't; Anthropic's -> Anthropic + 's (dropped later)."""
+    pieces = _words.get(word)
+    if pieces is None:
+        if len(_words) >= _CACHE_LIMIT:
+            _words.clear()
+        m = _CLITIC_RE.fullmatch(word)
+        if m and m.group(1)[-1].isalnum():
+            stem = m.group(1)
+            pieces = ((0, stem), (len(stem), m.group(2)))
+        else:
+            pieces = ((0, word),)
+        _words[word] = pieces
+    return pieces
+
+
 def latin_tokens(original: str, folded: str, view: str, offset: int = 0) -> list[Token]:
     """Tokens of ``view`` (``folded`` with Japanese blanked); offsets are into the full text.
 
     ``original`` and ``folded`` are the same chunk (same length), ``offset`` its position.
     """
     out: list[Token] = []
-    for t in nlp().tokenizer(view):
-        word = t.text
-        if word.isspace():
-            continue
-        kind, norm, base = _entry(word)
-        if kind == _DROP:
-            continue
-        idx = t.idx
-        if kind == "TITLE_KNOWN":
-            kind = "NOUN" if _sentence_start(folded, idx) else "PROPN"
-        end = idx + len(word)
-        out.append(Token(original[idx:end], norm, base, kind, offset + idx, offset + end))
+    append = out.append
+    for m in _TOKEN_RE.finditer(view):
+        word = m.group()
+        idx = m.start()
+        pieces = _split_clitic(word) if "'" in word and len(word) > 2 else ((0, word),)
+        for rel, piece in pieces:
+            kind, norm, base = _entry(piece)
+            if kind == _DROP:
+                continue
+            start = idx + rel
+            if kind == "TITLE_KNOWN":
+                kind = "NOUN" if _sentence_start(folded, start) else "PROPN"
+            end = start + len(piece)
+            append(Token(original[start:end], norm, base, kind, offset + start, offset + end))
     return out
 
 

@@ -31,15 +31,16 @@ import functools
 import re
 import threading
 from collections import Counter
+from itertools import accumulate
 from dataclasses import dataclass
 
 import spacy
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from indexer.analysis.entities_kb import (
     ATOM_RE,
-    VERSION_RE,
+    ATOM_SPLIT_RE,
     AliasSpec,
     Entity,
     FormSpec,
@@ -65,7 +66,30 @@ __all__ = [
 PLACEHOLDER = "\u2063"  # a token that is in no alias: unknown atoms and window breaks
 _SIZE_UNITS = frozenset({"b", "m", "k", "t", "x", "bn", "gb", "tb"})  # "Gemma 2b" is a size
 _LETTER_START = re.compile(r"[A-Za-z\u00c0-\u024f]")
-_URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'\u3000-\u303f\uff08\uff09]+", re.IGNORECASE)
+_WORD_CACHE_LIMIT = 200_000
+_WINDOW_GAP = 48  # windows closer than this are analysed as one
+_WORD_RE = re.compile(r"[a-z\u00c0-\u024f]+")
+_WORD_SPLIT_RE = re.compile(r"([a-z\u00c0-\u024f]+)")
+_CJK_RUN_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005]+")
+_LATIN_ALNUM = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    + "".join(chr(c) for c in range(0xC0, 0x250) if chr(c).isalpha())
+)
+_LATIN_LETTERS = frozenset(c for c in _LATIN_ALNUM if not c.isdigit())
+_DIGITS = frozenset("0123456789")
+# words too common to trigger the prefilter when a pattern has a rarer chunk
+_COMMON_WORDS = frozenset(
+    "ai llm lab labs research reasoning learning model models open code chat agent agents "
+    "image studio advanced prompt prompting platform platforms understanding analysis "
+    "thinking technology scale math data cloud search deep big international massive safe "
+    "physical artificial language intelligence institute protocol context world machine "
+    "network group robotics bench exam last project app store web services the for of in at "
+    "and to on with by inc corp jp anything enterprise team plus pro".split()
+)
+_URL_RES = (  # separate literal starts let ``re`` skip ahead fast; run on lower-cased text
+    re.compile(r"https?://[^\s<>\"'\u3000-\u303f\uff08\uff09]+"),
+    re.compile(r"www\.[^\s<>\"'\u3000-\u303f\uff08\uff09]+"),
+)
 _RUN_END_RE = re.compile(r"[0-9A-Za-z.\u00c0-\u024f\u30a1-\u30fa\u30fc-\u30fe]*")
 # kanji that may touch a strict alias: country prefixes before (米メタ), suffixes after (メタ社)
 _STRICT_PREV_OK = frozenset("米中英仏独日韓台印露欧豪加")
@@ -112,9 +136,10 @@ class EntityRecognizer:
         self.nlp = spacy.blank("en")  # its vocabulary (lexeme attributes) backs every Doc
         self.vocab = self.nlp.vocab
         self._alias_by_key: dict[int, AliasSpec] = {}
-        self._form_by_key: dict[int, tuple[FormSpec, int]] = {}
-        self._ci_atoms: set[str] = set()
-        self._cased_atoms: set[str] = set()
+        self._form_by_key: dict[int, FormSpec] = {}
+        self._ci_atoms: set[str] = set()  # lower-cased atoms of case-insensitive patterns
+        self._cased_atoms: set[str] = set()  # atoms of cased patterns, as written
+        self._query_atoms: set[str] = set()  # every letter atom lower-cased (query mode)
         self._numbers: set[str] = {str(i) for i in range(10)}
         for major in range(1, 10):
             for minor in range(100):
@@ -122,13 +147,25 @@ class EntityRecognizer:
                 if minor < 10:
                     self._numbers.add(f"{major}.0{minor}")
         self._collect_atoms()
-        for w in (*self._ci_atoms, *self._cased_atoms, *self._numbers, PLACEHOLDER):
+        for w in (*self._query_atoms, *self._cased_atoms, *self._numbers, PLACEHOLDER):
             self.vocab.strings.add(w)
             self.vocab[w]  # noqa: B018 - create the lexeme now, not while matching
         self._text_matchers = self._build_matchers(query=False)
-        self._query_matchers: tuple[PhraseMatcher, PhraseMatcher | None, Matcher] | None = None
+        self._query_matchers: tuple[PhraseMatcher, PhraseMatcher | None] | None = None
         self._lock = threading.Lock()
-        self._prefilter, self._window = self._build_prefilter()
+        self._text_words: dict[str, str] = {}  # atom -> Doc word (a cache; reset when large)
+        self._query_words: dict[str, str] = {}
+        self._trigger_kind, self._extents = self._build_prefilter()
+        by_kind: dict[str, list[str]] = {}
+        for k, kind in self._trigger_kind.items():
+            by_kind.setdefault(kind, []).append(k)
+        self._word_triggers = frozenset(by_kind.get("word", ()))
+        self._chunk_triggers = tuple(by_kind.get("chunk", []))
+        self._cjk_by_bigram: dict[str, list[str]] = {}  # first two characters -> triggers
+        for k in by_kind.get("cjk", []):
+            self._cjk_by_bigram.setdefault(k[:2], []).append(k)
+        ver = by_kind.get("ver", [])
+        self._ver_re = re.compile(f"(?:{_trie(set(ver))})(?=[0-9])") if ver else None
 
     # -- construction --
 
@@ -137,11 +174,9 @@ class EntityRecognizer:
             for a in atoms:
                 if a[0].isdigit():
                     self._numbers.add(a)
-                elif cased:
-                    self._cased_atoms.add(a)
-                    self._ci_atoms.add(a.lower())  # query mode matches cased aliases lower-cased
-                else:
-                    self._ci_atoms.add(a)
+                    continue
+                self._query_atoms.add(a.lower())
+                (self._cased_atoms if cased else self._ci_atoms).add(a)
 
         for a in self.kb.aliases:
             add(a.atoms, a.cased)
@@ -154,89 +189,90 @@ class EntityRecognizer:
     def _doc(self, words: tuple[str, ...]) -> Doc:
         return Doc(self.vocab, words=list(words))
 
-    def _build_matchers(self, query: bool) -> tuple[PhraseMatcher, PhraseMatcher | None, Matcher]:
+    def _build_matchers(self, query: bool) -> tuple[PhraseMatcher, PhraseMatcher | None]:
+        """``LOWER`` matcher for plain patterns, ``ORTH`` matcher for cased ones (query mode
+        has only the first: a query ignores case). Version forms add their prefix; the version
+        and what follows it are read from the atoms after the match."""
         ci = PhraseMatcher(self.vocab, attr="LOWER")
         cs = None if query else PhraseMatcher(self.vocab, attr="ORTH")
+
+        def add(name: str, atoms: tuple[str, ...], cased: bool) -> None:
+            if cased and cs is not None:
+                cs.add(name, [self._doc(atoms)])
+            else:
+                ci.add(name, [self._doc(tuple(w.lower() for w in atoms))])
+
         for i, a in enumerate(self.kb.aliases):
-            key = self.vocab.strings.add(f"entity-alias:{i}")
-            self._alias_by_key[key] = a
-            if a.cased and not query:
-                cs.add(key, [self._doc(a.atoms)])  # type: ignore[union-attr]
-            else:
-                ci.add(key, [self._doc(tuple(w.lower() for w in a.atoms))])
-        forms = Matcher(self.vocab)
-        for fi, (form, rule) in enumerate(
-            (f, r) for r in self.kb.rules.values() for f in r.forms
-        ):
-            attr = "ORTH" if form.cased and not query else "LOWER"
+            name = f"entity-alias:{i}"
+            self._alias_by_key[self.vocab.strings.add(name)] = a
+            add(name, a.atoms, a.cased)
+        forms = [f for r in self.kb.rules.values() for f in r.forms]
+        for i, f in enumerate(forms):
+            name = f"entity-form:{i}"
+            self._form_by_key[self.vocab.strings.add(name)] = f
+            add(name, f.prefix, f.cased)
+        return ci, cs
 
-            def tok(a: str, attr: str = attr) -> dict[str, str]:
-                return {attr: a if attr == "ORTH" else a.lower()}
+    def _build_prefilter(self) -> tuple[dict[str, str], dict[str, tuple[int, int]]]:
+        """A regex of trigger strings and, per trigger, how far a name may reach left and
+        right of it. A pattern's trigger is its longest glued chunk (``claude``, ``gpt``,
+        ``r1``, ``z.ai``, a katakana run), avoiding common words (``Nous Research`` triggers on
+        ``nous``), so that the prefilter fires on names rather than on prose."""
+        extents: dict[str, tuple[int, int]] = {}
+        tries: dict[str, set[str]] = {"word": set(), "chunk": set(), "cjk": set(), "ver": set()}
 
-            one = "^[1-9]$" if rule.integer else VERSION_RE.pattern
-            variants = [[{"TEXT": {"REGEX": one}}]]
-            if rule.hyphen_minor:
-                variants.append([{"TEXT": {"REGEX": "^[1-9]$"}}, {"TEXT": {"REGEX": "^[0-9]$"}}])
-            for version in variants:
-                name = f"entity-form:{fi}:{len(version)}"
-                self._form_by_key[self.vocab.strings.add(name)] = (form, len(version))
-                pattern = [tok(a) for a in form.prefix] + version + [tok(a) for a in form.suffix]
-                forms.add(name, [pattern])
-        return ci, cs, forms
-
-    def _build_prefilter(self) -> tuple[re.Pattern[str], int]:
-        words: set[str] = set()  # first atom is a letter run
-        single: set[str] = set()  # ... of one letter, glued to a number: o1, R1, K2
-        digits: set[str] = set()
-        other: set[str] = set()  # kana, kanji, symbols: the glued run up to a Latin atom
-        longest = 0
-
-        def head(text: str, extra: int = 0) -> None:
-            nonlocal longest
-            prepared = prepare(text).lower()
-            longest = max(longest, len(prepared) + extra)
-            atoms = ATOM_RE.finditer(prepared)
-            first = next(atoms, None)
-            if first is None:
+        def add(text: str, version: tuple[int, int] | None = None) -> None:
+            p = prepare(text).lower()
+            atoms = [(m.start(), m.end()) for m in ATOM_RE.finditer(p)]
+            chunks: list[tuple[int, int]] = []  # glued runs of atoms, never across {v}
+            for s, e in atoms:
+                if version and version[0] <= s < version[1]:
+                    continue
+                if chunks and chunks[-1][1] == s and not (version and s == version[1]):
+                    chunks[-1] = (chunks[-1][0], e)
+                else:
+                    chunks.append((s, e))
+            if not chunks:
                 return
-            a = first.group()
-            if a[0].isdigit():
-                digits.add(a)
-            elif _LETTER_START.match(a):
-                (single if len(a) == 1 else words).add(a)
+            glued_to_version = bool(version) and chunks[-1][1] == version[0]
+            def rank(c: tuple[int, int]) -> tuple[int, int, int]:
+                size, rare = c[1] - c[0], p[c[0]:c[1]] not in _COMMON_WORDS
+                return (2 * (size >= 3) + rare, size, -c[0])
+
+            best = max(chunks, key=rank)
+            s, e = best
+            key = p[s:e]
+            slack = 2 + 2 * len(chunks)  # room for separators the text may add or drop
+            if glued_to_version and best == chunks[-1]:
+                kind = "ver"  # o{v}, SD{v}: the chunk must be followed by a digit
+            elif _is_cjk(key[0]):
+                kind = "cjk"
+            elif _WORD_RE.fullmatch(key):
+                kind = "word"
             else:
-                end = first.end()
-                symbol = not _is_cjk(a)
-                for m in atoms:
-                    g = m.group()
-                    latin = g[0].isdigit() or bool(_LETTER_START.match(g))
-                    if m.start() != end or (latin and not symbol):
-                        break
-                    end = m.end()
-                    if latin:  # "@sama": a symbol takes the glued word after it, then stops
-                        break
-                    symbol = False
-                other.add(prepared[first.start():end])
+                kind = "chunk"  # r1, z.ai, gb200, llama.cpp
+            if kind == "word" and len(key) == 1:
+                return  # no one-letter triggers: every such pattern has a longer chunk
+            tries[kind].add(key)
+            left, right = extents.get(key, (0, 0))
+            extents[key] = (max(left, s + slack), max(right, len(p) - e + slack))
 
         for a in self.kb.aliases:
-            head(a.text)
+            add(a.text)
         for rule in self.kb.rules.values():
-            tier = max((len(s) for s in rule.tiers), default=0)
+            tier = max((len(t) for t in rule.tiers), default=0)
             for f in rule.forms:
-                head(f.text.replace("{v}", ""), extra=tier + 8)
-        letter = "A-Za-z\u00c0-\u024f"
-        parts = []
-        if words:
-            parts.append(rf"(?<![{letter}])(?:{_trie(words)})(?![{letter}])")
-        if single:
-            parts.append(rf"(?<![{letter}])(?:{_trie(single)})(?=[0-9])")
-        if digits:
-            parts.append(rf"(?<![0-9.])(?:{_trie(digits)})(?![0-9])")
-        if other:
-            parts.append(f"(?:{_trie(other)})")
-        return re.compile("|".join(parts)), longest + 8
+                pre, _, post = f.text.partition("{v}")
+                version = "9.99" + ("x" if rule.letters else "")
+                tail = post or (" " + "x" * tier if tier else "")
+                add(pre + version + tail, version=(len(pre), len(pre) + len(version)))
+        kinds: dict[str, str] = {}
+        for kind, keys in tries.items():
+            for k in keys:
+                kinds[k] = kind
+        return kinds, extents
 
-    def _matchers(self, query: bool) -> tuple[PhraseMatcher, PhraseMatcher | None, Matcher]:
+    def _matchers(self, query: bool) -> tuple[PhraseMatcher, PhraseMatcher | None]:
         if not query:
             return self._text_matchers
         with self._lock:
@@ -268,8 +304,8 @@ class EntityRecognizer:
             return []
         prepared = prepare(text)
         lower = prepared.lower()
-        if len(lower) != len(prepared):  # a few characters lower-case to two (U+0130)
-            lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in prepared)
+        if len(lower) != len(prepared):  # U+0130 is the one character that lower-cases to two
+            lower = prepared.replace("\u0130", "i").lower()
         windows = self._windows(lower)
         if not windows:
             return []
@@ -277,80 +313,150 @@ class EntityRecognizer:
         if not atoms.words:
             return []
         doc = Doc(self.vocab, words=atoms.words)
-        ci, cs, forms = self._matchers(query)
         cands: list[tuple[int, int, int, str | None]] = []  # (start, end, priority, id)
-        for key, s, e in ci(doc):
-            self._alias_candidate(self._alias_by_key[key], s, e, atoms, prepared, cands)
-        if cs is not None:
-            for key, s, e in cs(doc):
-                self._alias_candidate(self._alias_by_key[key], s, e, atoms, prepared, cands)
-        for key, s, e in forms(doc):
-            form, vlen = self._form_by_key[key]
-            self._form_candidate(form, vlen, s, e, atoms, prepared, cands)
+        for matcher in self._matchers(query):
+            if matcher is None:
+                continue
+            for key, s, e in matcher(doc):
+                alias = self._alias_by_key.get(key)
+                if alias is not None:
+                    self._alias_candidate(alias, s, e, atoms, prepared, cands)
+                else:
+                    self._form_candidate(self._form_by_key[key], s, e, atoms, prepared, cands)
+        if cands and ("http" in lower or "www." in lower):  # names inside URLs do not count
+            urls = sorted(m.span() for rx in _URL_RES for m in rx.finditer(lower))
+            if urls:
+                url_starts = [u[0] for u in urls]
+
+                def outside(c: tuple[int, int, int, str | None]) -> bool:
+                    i = bisect.bisect_right(url_starts, c[0]) - 1
+                    return i < 0 or c[0] >= urls[i][1]
+
+                cands = [c for c in cands if outside(c)]
         return self._resolve(cands, text)
 
     def _windows(self, lower: str) -> list[tuple[int, int]]:
-        urls: list[tuple[int, int]] = []
-        if "http" in lower or "www." in lower:
-            urls = [(m.start(), m.end()) for m in _URL_RE.finditer(lower)]
-        url_starts = [u[0] for u in urls]
+        """Where names may be: around each trigger occurrence, by the trigger's extents."""
         n = len(lower)
+        spans: list[tuple[int, int]] = []
+        extents = self._extents
+        # words: one C-speed split, positions by accumulated lengths, set membership per word
+        parts = _WORD_SPLIT_RE.split(lower)
+        if len(parts) > 1:
+            triggers = self._word_triggers
+            hits = [k for k in range(1, len(parts), 2) if parts[k] in triggers]
+            if hits:
+                ends = list(accumulate(map(len, parts)))
+                for k in hits:
+                    i = ends[k - 1]
+                    if i and lower[i - 1] in _LATIN_ALNUM:
+                        continue  # "4claude"
+                    left, right = extents[parts[k]]
+                    spans.append((max(0, i - left), min(n, ends[k] + right)))
+        present = [t for t in self._chunk_triggers if t in lower]
+        if not lower.isascii():
+            runs = _CJK_RUN_RE.findall(lower)
+            if runs:
+                by_bigram = self._cjk_by_bigram
+                seen = {r[i:i + 2] for r in runs for i in range(len(r))}
+                present += [t for bg in seen.intersection(by_bigram) for t in by_bigram[bg]]
+        find = lower.find
+        for t in present:
+            left, right = extents[t]
+            size = len(t)
+            latin_start = t[0] in _LATIN_ALNUM
+            last = t[-1]
+            stop = _LATIN_LETTERS if last in _LATIN_LETTERS else _DIGITS if last.isdigit() else ()
+            i = find(t)
+            while i >= 0:
+                j = i + size
+                if not (latin_start and i and lower[i - 1] in _LATIN_ALNUM) and not (
+                    j < n and lower[j] in stop
+                ):
+                    spans.append((max(0, i - left), min(n, j + right)))
+                i = find(t, j)
+        if self._ver_re is not None:
+            for m in self._ver_re.finditer(lower):
+                i = m.start()
+                if not (i and lower[i - 1] in _LATIN_ALNUM):
+                    left, right = extents[m.group()]
+                    spans.append((max(0, i - left), min(n, m.end() + right)))
+        if not spans:
+            return []
+        spans.sort()
         out: list[list[int]] = []
-        for m in self._prefilter.finditer(lower):
-            s = m.start()
-            if urls:
-                i = bisect.bisect_right(url_starts, s) - 1
-                if i >= 0 and s < urls[i][1]:
-                    continue
-            e = min(n, s + self._window)
-            run = _RUN_END_RE.match(lower, e)
-            if run:
-                e = min(n, run.end())
-            if out and s <= out[-1][1]:
+        for s, e in spans:
+            if out and s <= out[-1][1] + _WINDOW_GAP:  # close windows: one is cheaper than two
                 if e > out[-1][1]:
                     out[-1][1] = e
-            else:
-                out.append([s, e])
+                continue
+            while s > 0 and lower[s - 1] in _LATIN_ALNUM:
+                s -= 1  # never start inside a word or number
+            out.append([s, e])
+        for w in out:  # never end inside a word or a katakana run
+            run = _RUN_END_RE.match(lower, w[1])
+            if run:
+                w[1] = run.end()
         return [(s, e) for s, e in out]
 
     def _atomize(self, prepared: str, windows: list[tuple[int, int]], query: bool) -> _Atoms:
+        """Atoms of the windows, unknown ones collapsed into one placeholder per run."""
+        cache = self._query_words if query else self._text_words
+        if len(cache) > _WORD_CACHE_LIMIT:
+            cache.clear()
+        word_of = self._query_word if query else self._text_word
         words: list[str] = []
         raw: list[str] = []
         starts: list[int] = []
         ends: list[int] = []
-        ci_atoms, cased_atoms, numbers = self._ci_atoms, self._cased_atoms, self._numbers
-        last_placeholder = True  # no leading placeholder
+        split = ATOM_SPLIT_RE.split
         for ws, we in windows:
-            if not last_placeholder:
+            parts = split(prepared[ws:we])
+            atoms = parts[1::2]
+            if not atoms:
+                continue
+            offs = list(accumulate(map(len, parts), initial=ws))  # offs[k]: start of parts[k]
+            ws_ = [cache[a] if a in cache else word_of(a, cache) for a in atoms]
+            # keep known atoms and the first of each run of unknown ones
+            keep = [
+                i for i, w in enumerate(ws_)
+                if w is not PLACEHOLDER or (i and ws_[i - 1] is not PLACEHOLDER)
+            ]
+            if words and words[-1] is not PLACEHOLDER and (
+                not keep or ws_[keep[0]] is not PLACEHOLDER
+            ):  # windows never touch: keep them apart
                 words.append(PLACEHOLDER)
                 raw.append("")
                 starts.append(ws)
                 ends.append(ws)
-                last_placeholder = True
-            for m in ATOM_RE.finditer(prepared, ws, we):
-                a = m.group()
-                c = a[0]
-                if c.isdigit():
-                    w = a if a in numbers else PLACEHOLDER
-                elif not query and a in cased_atoms:
-                    w = a
-                else:
-                    lo = a.lower()
-                    w = lo if lo in ci_atoms else PLACEHOLDER
-                if w is PLACEHOLDER:
-                    if last_placeholder:
-                        continue
-                    last_placeholder = True
-                else:
-                    last_placeholder = False
-                words.append(w)
-                raw.append(a)
-                starts.append(m.start())
-                ends.append(m.end())
+            words += [ws_[i] for i in keep]
+            raw += [atoms[i] for i in keep]
+            starts += [offs[2 * i + 1] for i in keep]
+            ends += [offs[2 * i + 2] for i in keep]
         while words and words[-1] is PLACEHOLDER:
             for arr in (words, raw, starts, ends):
                 arr.pop()
         return _Atoms(words, raw, starts, ends)
+
+    def _text_word(self, a: str, cache: dict[str, str]) -> str:
+        if a[0].isdigit():
+            w = a if a in self._numbers else PLACEHOLDER
+        elif a in self._cased_atoms or a.lower() in self._ci_atoms:
+            w = a  # as written: LOWER serves plain patterns, ORTH the cased ones
+        else:
+            w = PLACEHOLDER
+        cache[a] = w
+        return w
+
+    def _query_word(self, a: str, cache: dict[str, str]) -> str:
+        if a[0].isdigit():
+            w = a if a in self._numbers else PLACEHOLDER
+        else:
+            w = a.lower()
+            if w not in self._query_atoms:
+                w = PLACEHOLDER
+        cache[a] = w
+        return w
 
     def _alias_candidate(self, a: AliasSpec, s: int, e: int, atoms: _Atoms, prepared: str,
                          cands: list[tuple[int, int, int, str | None]]) -> None:
@@ -362,49 +468,60 @@ class EntityRecognizer:
         if _context_ok(prepared, cs, ce, a.strict):
             cands.append((cs, ce, 0 if a.entity_id is None else 1, a.entity_id))
 
-    def _form_candidate(self, form: FormSpec, vlen: int, s: int, e: int, atoms: _Atoms,
-                        prepared: str, cands: list[tuple[int, int, int, str | None]]) -> None:
+    def _form_candidate(self, form: FormSpec, s: int, e: int, atoms: _Atoms, prepared: str,
+                        cands: list[tuple[int, int, int, str | None]]) -> None:
+        """``s:e`` matched the prefix of a version form: read the version after it."""
         rule: VersionRule = self.kb.rules[form.family_id]
-        raw, starts, ends = atoms.raw, atoms.starts, atoms.ends
-        vi = s + len(form.prefix)  # first version token
+        words, raw, starts, ends = atoms.words, atoms.raw, atoms.starts, atoms.ends
+        n = len(words)
+        vi = e  # first version token
+        if vi >= n or not raw[vi][:1].isdigit() or words[vi] is PLACEHOLDER:
+            return
         if form.glue_version and ends[vi - 1] != starts[vi]:
             return
-        version = raw[vi]
-        last = vi + vlen - 1  # last token of the version
-        if vlen == 2:  # claude-opus-4-1: a hyphen, nothing else, between the two numbers
-            if prepared[ends[vi]:starts[vi + 1]] != "-":
-                return
-            version = f"{raw[vi]}.{raw[vi + 1]}"
+        version, last = raw[vi], vi
+        if (  # claude-opus-4-1: two single digits joined by a hyphen, nothing else
+            rule.hyphen_minor and len(version) == 1 and vi + 1 < n and len(raw[vi + 1]) == 1
+            and raw[vi + 1].isdigit() and prepared[ends[vi]:starts[vi + 1]] == "-"
+        ):
+            version, last = f"{version}.{raw[vi + 1]}", vi + 1
         if not rule.version_ok(version):
             return
+        version = rule.canonical(version)
         nxt = last + 1
-        n = len(raw)
-        if not form.suffix:
-            if nxt < n and ends[last] == starts[nxt]:
-                follower = raw[nxt].lower()
-                if rule.letters and len(follower) == 1 and follower in rule.letters:
-                    version += follower  # GPT-4o, Gemma 3n
-                    last = nxt
-                    nxt += 1
-                elif follower in _SIZE_UNITS or follower == "%":
-                    return  # "Gemma 2b", "Llama 3 8B"... no: "Qwen 7b" is a size, not Qwen7
-            tier = None
-            for tatoms, slug in rule.tier_atoms:
-                k = len(tatoms)
-                if nxt + k <= n and all(
-                    atoms.words[nxt + i] != PLACEHOLDER and raw[nxt + i].lower() == tatoms[i]
-                    for i in range(k)
-                ):
-                    tier = slug
-                    last = nxt + k - 1
-                    break
-            entity_id = rule.make_id(version, tier)
-        else:
-            last = e - 1
-            entity_id = rule.make_id(version)
+        if form.suffix:
+            k = len(form.suffix)
+            if nxt + k > n:
+                return
+            for i, want in enumerate(form.suffix):
+                got = raw[nxt + i] if form.cased else raw[nxt + i].lower()
+                if words[nxt + i] is PLACEHOLDER or got != want:
+                    return
+            cs, ce = starts[s], ends[nxt + k - 1]
+            if _context_ok(prepared, cs, ce, False):
+                cands.append((cs, ce, 2, rule.make_id(version)))
+            return
+        if nxt < n and ends[last] == starts[nxt]:
+            follower = raw[nxt].lower()
+            if rule.letters and len(follower) == 1 and follower in rule.letters:
+                version += follower  # GPT-4o, Gemma 3n
+                last = nxt
+                nxt += 1
+            elif follower in _SIZE_UNITS:
+                return  # "Gemma 2b", "Qwen 7B": a size, not a version
+        tier = None
+        for tatoms, slug in rule.tier_atoms:
+            k = len(tatoms)
+            if nxt + k <= n and all(
+                words[nxt + i] is not PLACEHOLDER and raw[nxt + i].lower() == tatoms[i]
+                for i in range(k)
+            ):
+                tier = slug
+                last = nxt + k - 1
+                break
         cs, ce = starts[s], ends[last]
         if _context_ok(prepared, cs, ce, False):
-            cands.append((cs, ce, 2, entity_id))
+            cands.append((cs, ce, 2, rule.make_id(version, tier)))
 
     @staticmethod
     def _resolve(cands: list[tuple[int, int, int, str | None]], text: str) -> list[Mention]:

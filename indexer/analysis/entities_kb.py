@@ -40,6 +40,7 @@ _ID_RE = re.compile(r"^[a-z0-9]+(?:[.\-][a-z0-9]+)*$")
 LETTERS = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
 SEPARATORS = frozenset(" \t\n\r\f\v-_\u30fb\u00b7")
 ATOM_RE = re.compile(rf"[{LETTERS}]+|[0-9]+(?:\.[0-9]+)?|[^\s\-_\u30fb\u00b7]")
+ATOM_SPLIT_RE = re.compile(f"({ATOM_RE.pattern})")  # split() gives separator, atom, separator...
 _SEP_RE = re.compile(r"[\s\-_\u30fb\u00b7]+")
 VERSION_RE = re.compile(r"^[1-9](?:\.[0-9]{1,2})?$")  # a model version atom: 4, 4.8, 4.20
 
@@ -49,10 +50,30 @@ def atomize(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in ATOM_RE.finditer(text)]
 
 
+def _fold_class() -> re.Pattern[str]:
+    """A character class of everything ``fold`` changes (so clean text is not translated)."""
+    changed = [cp for cp in range(0x80, 0x10000) if not 0xD800 <= cp < 0xE000
+               and fold(chr(cp)) != chr(cp)]
+    ranges: list[list[int]] = []
+    for cp in changed:
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    body = "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
+    return re.compile(f"[{body}]+")
+
+
+_FOLD_NEEDED = _fold_class()
+
+
 def prepare(text: str) -> str:
     """The matching view of a text: ``fold`` (full-width Latin, half-width katakana, quotes,
-    hyphen look-alikes; same length, so offsets into the original stay valid)."""
-    return fold(text)
+    hyphen look-alikes; same length, so offsets into the original stay valid). Only the
+    runs that need it are translated, which is much faster on mostly clean text."""
+    if text.isascii():
+        return text
+    return _FOLD_NEEDED.sub(lambda m: fold(m.group()), text)
 
 
 def compact_key(text: str) -> str:
@@ -109,11 +130,17 @@ class VersionRule:
     letters: str = ""  # letters that may follow the number without a gap ("4o", "3n")
     hyphen_minor: bool = False  # "claude-opus-4-1" means 4.1
     integer: bool = False  # whole versions only (o1, o3)
+    tier_join: str = " "  # between the versioned name and the tier: "GPT-4o mini", "o3-mini"
     tier_atoms: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
     _id_re: re.Pattern[str] | None = None
 
     def version_ok(self, v: str) -> bool:
         return bool(VERSION_RE.match(v)) and not (self.integer and "." in v)
+
+    @staticmethod
+    def canonical(v: str) -> str:
+        """``3.0`` is ``3``: "Gemini 3.0 Pro" and "Gemini 3 Pro" are one entity."""
+        return v[:-2] if v.endswith(".0") else v
 
     def make_id(self, v: str, tier: str | None = None) -> str:
         base = self.id_template.replace("{v}", v)
@@ -121,7 +148,7 @@ class VersionRule:
 
     def make_name(self, v: str, tier: str | None = None) -> str:
         base = self.name_template.replace("{v}", v)
-        return f"{base} {self.tiers[tier]}" if tier else base
+        return f"{base}{self.tier_join}{self.tiers[tier]}" if tier else base
 
     def parse_id(self, entity_id: str) -> tuple[str, str | None] | None:
         """(version, tier) when ``entity_id`` is one this rule derives, else None."""
@@ -158,7 +185,11 @@ class KnowledgeBase:
         self.rules: dict[str, VersionRule] = {}
         self._children: dict[str, list[str]] = {}
         self.problems: list[str] = []  # integrity problems found while loading
-        for raw in data.get("entities") or []:
+        raws = list(data.get("entities") or [])
+        for raw in raws:  # version rules first: names they already spell are not aliases
+            if raw.get("versions"):
+                self.rules[str(raw.get("id"))] = _version_rule(str(raw.get("id")), raw["versions"])
+        for raw in raws:
             self._add_entity(raw)
         for text in data.get("blockers") or []:
             self.aliases.append(_alias_spec(str(text), None, cased=False, strict=False))
@@ -189,7 +220,8 @@ class KnowledgeBase:
         cased = [str(a) for a in raw.get("cased") or []]
         strict = [str(a) for a in raw.get("strict") or []]
         plain = [str(a) for a in raw.get("aliases") or []]
-        if raw.get("name_alias", True) and name not in cased and name not in strict:
+        derivable = any(r.parse_id(eid) for r in self.rules.values())
+        if (raw.get("name_alias", not derivable) and name not in cased and name not in strict):
             plain.insert(0, name)
         seen: set[tuple[str, bool]] = set()
         for text, is_cased, is_strict in (
@@ -206,8 +238,6 @@ class KnowledgeBase:
         self.entities[eid] = Entity(
             id=eid, type=str(etype), name=name, parent=raw.get("parent") or None, aliases=display
         )
-        if raw.get("versions"):
-            self.rules[eid] = _version_rule(eid, raw["versions"])
 
     def _build_lookup(self) -> list[tuple[str, int, str]]:
         keys: set[tuple[str, int, str]] = set()
@@ -358,6 +388,7 @@ def _version_rule(family_id: str, raw: dict[str, Any]) -> VersionRule:
         letters=str(raw.get("letters") or ""),
         hyphen_minor=bool(raw.get("hyphen_minor", False)),
         integer=bool(raw.get("integer", False)),
+        tier_join=str(raw.get("tier_join", " ")),
         tier_atoms=tier_atoms,
     )
 

@@ -19,6 +19,7 @@ from elasticsearch import ConnectionError as ESConnectionError
 
 MAX_DOCS = 500
 MAX_BYTES = 8 * 1024 * 1024
+MAX_DELAY = 8.0  # seconds between retries, at most
 
 
 class Unreachable(RuntimeError):
@@ -76,7 +77,7 @@ class BulkWriter:
             pending = retry
             if pending:
                 attempt += 1
-                self.sleep(self.backoff * 2**attempt)
+                self.sleep(self._delay(attempt))
 
     def _send(self, payload: bytes, attempt: int) -> list[dict[str, Any]]:
         last: Exception | None = None
@@ -85,7 +86,6 @@ class BulkWriter:
                 resp = self.es.bulk(
                     operations=payload,
                     refresh="wait_for" if self.refresh else False,
-                    headers={"content-type": "application/x-ndjson"},
                 )
                 return list(resp["items"])
             except (ESConnectionError, TransportError) as exc:
@@ -94,8 +94,11 @@ class BulkWriter:
                 if exc.meta.status < 500 and exc.meta.status != 429:
                     raise
                 last = exc
-            self.sleep(self.backoff * 2**n)
+            self.sleep(self._delay(n))
         raise Unreachable(f"Elasticsearch bulk failed after {self.retries} retries: {last}")
+
+    def _delay(self, attempt: int) -> float:
+        return min(self.backoff * 2**attempt, MAX_DELAY)
 
     def close(self) -> BulkResult:
         if self._ids:

@@ -35,7 +35,7 @@ class NodeStatus:
 
     @property
     def healthy(self) -> bool:
-        return bool(self.health) and self.health.get("status") in ("green", "yellow")
+        return self.health is not None and self.health.get("status") in ("green", "yellow")
 
 
 @dataclass
@@ -222,7 +222,14 @@ class LocalNode:
         if pid is None:
             self.paths.pidfile.unlink(missing_ok=True)
             return None
-        if process.terminate(pid, timeout):
+        try:
+            killed = process.terminate(pid, timeout)
+        except PermissionError as exc:
+            raise LocalNodeError(
+                f"not allowed to stop Elasticsearch (pid {pid}); run this as the user who "
+                f"started it"
+            ) from exc
+        if killed:
             self.report(f"Elasticsearch (pid {pid}) did not stop in {timeout:.0f} s; killed")
         self.paths.pidfile.unlink(missing_ok=True)
         return pid

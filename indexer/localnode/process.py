@@ -74,11 +74,9 @@ def launch(
     with its output appended to ``log``."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "ab") as out:
-        extra: dict[str, object] = {}
         if run_as is not None:
             os.chown(log, run_as.uid, run_as.gid)
-            extra = {"user": run_as.uid, "group": run_as.gid, "extra_groups": []}
-        return subprocess.Popen(  # type: ignore[call-overload]
+        return subprocess.Popen(
             list(argv),
             env=dict(env),
             cwd=cwd,
@@ -86,7 +84,9 @@ def launch(
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            **extra,
+            user=run_as.uid if run_as else None,
+            group=run_as.gid if run_as else None,
+            extra_groups=[] if run_as else None,
         )
 
 

@@ -1,0 +1,231 @@
+"""The query language, query building, cursors and highlighting, without Elasticsearch."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from api.present.cursor import Cursor, CursorError, decode, encode
+from api.present.highlight import Highlighter
+from api.query.build import compile_q
+from api.query.params import SearchFilters, build_query, compile_search, filter_clauses, fingerprint
+from api.query.syntax import And, Not, Or, QuerySyntaxError, Term, parse
+
+# -- syntax ------------------------------------------------------------------------------------
+
+
+def words(node: object) -> list[str]:
+    if isinstance(node, Term):
+        return [node.text]
+    if isinstance(node, Not):
+        return ["-" + w for w in words(node.child)]
+    return [w for c in node.children for w in words(c)]  # type: ignore[attr-defined]
+
+
+def test_words_are_anded() -> None:
+    tree = parse("model welfare").tree
+    assert isinstance(tree, And) and words(tree) == ["model", "welfare"]
+
+
+def test_phrases_exclusions_or_and_parentheses() -> None:
+    tree = parse('"system card" -draft -"GPT-5" (agents OR エージェント)').tree
+    assert isinstance(tree, And)
+    phrase, not_word, not_phrase, group = tree.children
+    assert isinstance(phrase, Term) and phrase.phrase and phrase.text == "system card"
+    assert isinstance(not_word, Not) and not_word.child == Term("draft", False, None, 15, 20)
+    assert isinstance(not_phrase, Not) and not_phrase.child.phrase  # type: ignore[union-attr]
+    assert isinstance(group, Or) and words(group) == ["agents", "エージェント"]
+
+
+def test_or_binds_looser_than_and() -> None:
+    tree = parse("a b OR c").tree
+    assert isinstance(tree, Or)
+    assert isinstance(tree.children[0], And) and words(tree.children[0]) == ["a", "b"]
+
+
+def test_field_prefixes() -> None:
+    tree = parse('title:welfare source:"The Zvi" tag:alignment entity:anthropic lang:ja author:x').tree
+    assert isinstance(tree, And)
+    fields = [(c.field, c.text) for c in tree.children]  # type: ignore[union-attr]
+    assert fields == [("title", "welfare"), ("source", "The Zvi"), ("tag", "alignment"),
+                      ("entity", "anthropic"), ("lang", "ja"), ("author", "x")]
+
+
+def test_field_prefix_applies_inside_parentheses() -> None:
+    tree = parse("title:(agents OR welfare)").tree
+    assert isinstance(tree, Or)
+    assert {c.field for c in tree.children} == {"title"}  # type: ignore[union-attr]
+
+
+def test_unknown_prefix_and_inner_hyphen_are_text() -> None:
+    tree = parse("https://x.example/a GPT-5.1").tree
+    assert words(tree) == ["https://x.example/a", "GPT-5.1"]
+
+
+def test_full_width_and_curly_forms_act_like_ascii() -> None:
+    wide = parse("ｔａｇ：ａｌｉｇｎｍｅｎｔ　“model welfare”　－ｄｒａｆｔ").tree
+    assert isinstance(wide, And)
+    tag, phrase, excluded = wide.children
+    assert isinstance(tag, Term) and tag.field == "tag"
+    assert isinstance(phrase, Term) and phrase.phrase and phrase.text == "model welfare"
+    assert isinstance(excluded, Not)
+    corner = parse("「モデル福祉」").tree
+    assert isinstance(corner, Term) and corner.phrase and corner.text == "モデル福祉"
+
+
+def test_full_width_query_builds_the_same_query() -> None:
+    assert build_query("ＯＰＵＳ　４．８") == build_query("Opus 4.8")
+    assert build_query("ｔａｇ：Ａｌｉｇｎｍｅｎｔ") == build_query("tag:alignment")
+    assert build_query("“model welfare”") == build_query('"model welfare"')
+
+
+@pytest.mark.parametrize(
+    ("q", "position"),
+    [('"open phrase', 0), ("(a b", 0), ("a) b", 1), ("a OR", 2), ("title: x", 0), ("()", 0)],
+)
+def test_slips_degrade_with_a_positioned_warning(q: str, position: int) -> None:
+    parsed = parse(q)
+    assert parsed.warnings and parsed.warnings[0].position == position
+
+
+def test_unreadable_queries_raise_with_the_position() -> None:
+    with pytest.raises(QuerySyntaxError) as err:
+        parse("a lang:fr")
+    assert err.value.position == 7
+    with pytest.raises(QuerySyntaxError) as deep:
+        parse("(" * 40 + "x")
+    assert deep.value.position == 16
+
+
+# -- building ----------------------------------------------------------------------------------
+
+
+def _strings(obj: object) -> list[str]:
+    if isinstance(obj, dict):
+        return [k for k in obj] + [s for v in obj.values() for s in _strings(v)]
+    if isinstance(obj, list):
+        return [s for v in obj for s in _strings(v)]
+    return []
+
+
+ALLOWED_KEYS = {
+    "bool", "must", "should", "filter", "must_not", "minimum_should_match", "dis_max", "queries",
+    "tie_breaker", "match_phrase", "match", "query", "boost", "slop", "operator", "term", "terms",
+    "constant_score", "range", "gte", "lt", "lte", "match_all",
+}
+
+
+def test_user_text_never_becomes_a_key() -> None:
+    hostile = 'title:{"script":1} "_source" source:"painless" entity:"x" tag:"*" query_string'
+    query = build_query(hostile, SearchFilters(source=["script"], tag=["x"]))
+    for key in _strings(query):
+        assert key in ALLOWED_KEYS or key.startswith(("search.", "tag_keys", "source_key", "entity_"))
+    text = json.dumps(query)
+    assert "script" not in {k for k in _strings(query)}
+    assert "query_string" in text  # it is a value, not a query type
+
+
+def test_version_is_one_phrase() -> None:
+    text = json.dumps(compile_q("Opus 4.8").query)
+    assert '"query": "opus 4.8"' in text
+    assert '"query": "4.8"' not in text  # never a loose number
+
+
+def test_japanese_run_is_a_phrase_with_bigrams() -> None:
+    text = json.dumps(compile_q("モデル福祉").query, ensure_ascii=False)
+    assert '"search.ja.text": {"query": "モデル 福祉"' in text
+    assert '"search.ja.text_bigram": {"query": "モデ デル ル福 福祉"' in text
+
+
+def test_exclusions_and_field_filters_do_not_score() -> None:
+    compiled = compile_q('tag:alignment -welfare')
+    assert not compiled.scored
+    assert compile_q("welfare").scored
+
+
+def test_filters() -> None:
+    f = SearchFilters(tag=["Model Welfare", "agents"], tag_mode="all", exclude_tag=["#Benchmarks"],
+                      source=["The  Zvi"], lang=["ja"], min_importance=3, doc_type=["post"])
+    clauses, excluded = filter_clauses(f)
+    assert {"term": {"tag_keys": "model-welfare"}} in clauses
+    assert {"term": {"tag_keys": "agents"}} in clauses
+    assert {"terms": {"source_key": ["the zvi"]}} in clauses
+    assert {"range": {"importance": {"gte": 3}}} in clauses
+    assert excluded == [{"terms": {"tag_keys": ["benchmarks"]}}]
+    anyof, _ = filter_clauses(SearchFilters(tag=["a", "b"], tag_mode="any"))
+    assert anyof == [{"terms": {"tag_keys": ["a", "b"]}}]
+
+
+def test_fingerprint_depends_on_query_filters_and_sort() -> None:
+    f = SearchFilters()
+    assert fingerprint("a", f, "relevance") == fingerprint("a", SearchFilters(), "relevance")
+    assert fingerprint("a", f, "relevance") != fingerprint("b", f, "relevance")
+    assert fingerprint("a", f, "relevance") != fingerprint("a", f, "-date")
+    assert fingerprint("a", f, "date") != fingerprint("a", SearchFilters(lang=["ja"]), "date")
+
+
+# -- cursors -----------------------------------------------------------------------------------
+
+
+def test_cursor_round_trip() -> None:
+    c = Cursor(fingerprint="abc", after=[1.5, 1700000000000, "id-9"], pit="pit==", seen=30)
+    token = encode(c)
+    assert all(ch.isalnum() or ch in "-_" for ch in token)
+    assert decode(token) == c
+
+
+@pytest.mark.parametrize("token", ["", "x", "!!!", encode(Cursor("f", [])), "A" * 9000,
+                                   encode(Cursor("f", [{"script": 1}])),  # type: ignore[list-item]
+                                   encode(Cursor("f", [1, 2, 3, 4, 5]))])
+def test_bad_cursors_are_refused(token: str) -> None:
+    with pytest.raises(CursorError):
+        decode(token)
+
+
+# -- highlighting ------------------------------------------------------------------------------
+
+
+JA_MIDDLE = "ＯＰＵＳ　４．８ではモデル福祉が論じられた。Opus 4.7 とは別の話。"
+JA_BODY = "前置き。" * 60 + JA_MIDDLE + "後書き。" * 60
+EN_BODY = "Intro text. " * 40 + "Models: the section of OPUS 4.8 differs from Opus 4.85 and Opus 4.7. " * 2
+TEXTS = {
+    "ja": {"title": "Claude Opus 4.8 のシステムカードを読む：モデル福祉の新章", "body": JA_BODY},
+    "en": {"title": "Model Welfare in the Opus 4.8 system card", "body": EN_BODY},
+}
+
+
+def snippets_for(q: str) -> list:
+    compiled = compile_search(q)
+    return Highlighter(compiled.highlight, compiled.entity_ids).snippets({"texts": TEXTS})
+
+
+def marked(snippets: list) -> list[str]:
+    return [s.text[a:b] for s in snippets for a, b in s.marks]
+
+
+def test_highlights_keep_the_original_case_and_width() -> None:
+    found = marked(snippets_for("Opus 4.8"))
+    assert "Opus 4.8" in found and "OPUS 4.8" in found and "ＯＰＵＳ　４．８" in found
+    assert "Opus 4.85" not in found and "Opus 4.7" not in found
+    assert all(m.lower().replace("\u3000", " ") in ("opus 4.8", "ｏｐｕｓ ４．８") for m in found)
+
+
+def test_japanese_highlights_and_html() -> None:
+    snippets = snippets_for("モデル福祉")
+    assert {s.field for s in snippets} == {"title", "body"}
+    title = next(s for s in snippets if s.field == "title")
+    assert "<mark>モデル福祉</mark>" in title.html
+    body = next(s for s in snippets if s.field == "body")
+    assert len(body.text) <= 170 and body.truncated_start and body.truncated_end
+
+
+def test_lemma_matches_are_marked_as_written() -> None:
+    found = marked(snippets_for("model"))
+    assert "Model" in found and "Models" in found
+
+
+def test_html_is_escaped() -> None:
+    compiled = compile_search("card")
+    [s] = Highlighter(compiled.highlight, []).snippets({"texts": {"en": {"title": "<b>card</b> & co"}}})
+    assert s.html == "&lt;b&gt;<mark>card</mark>&lt;/b&gt; &amp; co"
