@@ -4,17 +4,19 @@ How a text is matched (one pass, both scripts alike):
 
 1. ``prepare`` folds the text without changing its length (full-width Latin, half-width
    katakana, quotes, hyphen look-alikes), so every offset points into the original string.
-2. A prefilter regex (a trie of every alias's first atom) finds the places where a name may
-   start; URLs are skipped. Only windows after those places are analysed further, which keeps
-   the cost low on long texts that mention few names.
+2. A prefilter finds the places where a name may be: every alias and version form has a
+   trigger (its rarest-looking chunk: ``claude``, ``altman``, ``r1``, a katakana run), found
+   by one C-speed split of the text into words plus substring tests for the rest. Only a
+   window around each trigger is analysed further, so long texts cost little more than a scan.
 3. The windows are cut into atoms (see ``entities_kb``: letter runs, numbers, single kana/kanji,
-   separators dropped) and become one spaCy ``Doc``. Atoms that occur in no alias are
-   collapsed into a placeholder token, so the vocabulary never grows while the corpus streams
+   separators dropped) and become one spaCy ``Doc``. Atoms that occur in no pattern are
+   collapsed into a placeholder token, so the vocabulary stays bounded while the corpus streams
    through and a name never matches across unrelated words.
-4. Two ``PhraseMatcher`` (``LOWER`` for ordinary aliases, ``ORTH`` for aliases that are also
-   common words, marked ``cased`` in the knowledge base) find the aliases; a ``Matcher`` finds
-   family + version spellings (``Opus 4.9``, ``GPT-5.3``, ``Gemini 3.5 Pro``), which become
-   their own entities even when the knowledge base does not list them.
+4. Two ``PhraseMatcher`` find the patterns: ``LOWER`` for ordinary aliases, ``ORTH`` for
+   aliases that are also common words (``cased`` in the knowledge base). Version forms are
+   matched by their prefix (``Claude Opus``, ``GPT``, ``Kimi K``); the version and an optional
+   tier are read from the atoms that follow (``Opus 4.9``, ``GPT-5.3``, ``Gemini 3.5 Pro``),
+   and become their own entities even when the knowledge base does not list them.
 5. Each candidate is checked against its context (katakana aliases never match inside a longer
    katakana word, so ミソス is not found in ミソスープ; ``strict`` aliases also refuse kanji and
    ・-compounds around them), then the longest non-overlapping candidates win: ``Claude Opus
@@ -31,8 +33,8 @@ import functools
 import re
 import threading
 from collections import Counter
-from itertools import accumulate
 from dataclasses import dataclass
+from itertools import accumulate
 
 import spacy
 from spacy.matcher import PhraseMatcher
@@ -78,14 +80,16 @@ _LATIN_ALNUM = frozenset(
 _LATIN_LETTERS = frozenset(c for c in _LATIN_ALNUM if not c.isdigit())
 _DIGITS = frozenset("0123456789")
 # words too common to trigger the prefilter when a pattern has a rarer chunk
-_COMMON_WORDS = frozenset(
-    "ai llm lab labs research reasoning learning model models open code chat agent agents "
-    "image studio advanced prompt prompting platform platforms understanding analysis "
-    "thinking technology scale math data cloud search deep big international massive safe "
-    "physical artificial language intelligence institute protocol context world machine "
-    "network group robotics bench exam last project app store web services the for of in at "
-    "and to on with by inc corp jp anything enterprise team plus pro".split()
-)
+_COMMON_WORDS = frozenset({
+    "ai", "llm", "lab", "labs", "research", "reasoning", "learning", "model", "models", "open",
+    "code", "chat", "agent", "agents", "image", "studio", "advanced", "prompt", "prompting",
+    "platform", "platforms", "understanding", "analysis", "thinking", "technology", "scale",
+    "math", "data", "cloud", "search", "deep", "big", "international", "massive", "safe",
+    "physical", "artificial", "language", "intelligence", "institute", "protocol", "context",
+    "world", "machine", "network", "group", "robotics", "bench", "exam", "last", "project",
+    "app", "store", "web", "services", "the", "for", "of", "in", "at", "and", "to", "on",
+    "with", "by", "inc", "corp", "jp", "anything", "enterprise", "team", "plus", "pro",
+})
 _URL_RES = (  # separate literal starts let ``re`` skip ahead fast; run on lower-cased text
     re.compile(r"https?://[^\s<>\"'\u3000-\u303f\uff08\uff09]+"),
     re.compile(r"www\.[^\s<>\"'\u3000-\u303f\uff08\uff09]+"),
@@ -128,8 +132,9 @@ class _Atoms:
 
 
 class EntityRecognizer:
-    """Finds knowledge-base and version-rule entities in text. One per process
-    (``get_recognizer``); recognition is read-only and may run on several threads."""
+    """Finds knowledge-base and version-rule entities in text. Build one per process
+    (``get_recognizer``): the matchers take about a second to build. Recognition only reads
+    shared state (plus a small atom cache), so threads may share an instance."""
 
     def __init__(self, kb: KnowledgeBase | None = None):
         self.kb = kb or load_kb()
@@ -149,7 +154,7 @@ class EntityRecognizer:
         self._collect_atoms()
         for w in (*self._query_atoms, *self._cased_atoms, *self._numbers, PLACEHOLDER):
             self.vocab.strings.add(w)
-            self.vocab[w]  # noqa: B018 - create the lexeme now, not while matching
+            self.vocab[w]  # create the lexeme now, not while matching
         self._text_matchers = self._build_matchers(query=False)
         self._query_matchers: tuple[PhraseMatcher, PhraseMatcher | None] | None = None
         self._lock = threading.Lock()
@@ -214,27 +219,29 @@ class EntityRecognizer:
         return ci, cs
 
     def _build_prefilter(self) -> tuple[dict[str, str], dict[str, tuple[int, int]]]:
-        """A regex of trigger strings and, per trigger, how far a name may reach left and
-        right of it. A pattern's trigger is its longest glued chunk (``claude``, ``gpt``,
-        ``r1``, ``z.ai``, a katakana run), avoiding common words (``Nous Research`` triggers on
+        """Trigger strings (-> kind) and, per trigger, how far a name may reach left and right
+        of it. A pattern's trigger is its longest glued chunk (``claude``, ``gpt``, ``r1``,
+        ``z.ai``, a katakana run), avoiding common words (``Nous Research`` triggers on
         ``nous``), so that the prefilter fires on names rather than on prose."""
         extents: dict[str, tuple[int, int]] = {}
         tries: dict[str, set[str]] = {"word": set(), "chunk": set(), "cjk": set(), "ver": set()}
 
-        def add(text: str, version: tuple[int, int] | None = None) -> None:
+        def add(text: str, skip: tuple[int, int] | None = None) -> None:
+            """``skip``: where a form's version (and the tier room after it) stands."""
             p = prepare(text).lower()
             atoms = [(m.start(), m.end()) for m in ATOM_RE.finditer(p)]
-            chunks: list[tuple[int, int]] = []  # glued runs of atoms, never across {v}
+            chunks: list[tuple[int, int]] = []  # glued runs of atoms outside ``skip``
             for s, e in atoms:
-                if version and version[0] <= s < version[1]:
+                if skip and skip[0] <= s < skip[1]:
                     continue
-                if chunks and chunks[-1][1] == s and not (version and s == version[1]):
+                if chunks and chunks[-1][1] == s and not (skip and s == skip[1]):
                     chunks[-1] = (chunks[-1][0], e)
                 else:
                     chunks.append((s, e))
             if not chunks:
                 return
-            glued_to_version = bool(version) and chunks[-1][1] == version[0]
+            glued_to_version = bool(skip) and any(c[1] == skip[0] for c in chunks)
+
             def rank(c: tuple[int, int]) -> tuple[int, int, int]:
                 size, rare = c[1] - c[0], p[c[0]:c[1]] not in _COMMON_WORDS
                 return (2 * (size >= 3) + rare, size, -c[0])
@@ -243,7 +250,7 @@ class EntityRecognizer:
             s, e = best
             key = p[s:e]
             slack = 2 + 2 * len(chunks)  # room for separators the text may add or drop
-            if glued_to_version and best == chunks[-1]:
+            if glued_to_version and best[1] == skip[0]:  # type: ignore[index]
                 kind = "ver"  # o{v}, SD{v}: the chunk must be followed by a digit
             elif _is_cjk(key[0]):
                 kind = "cjk"
@@ -264,8 +271,11 @@ class EntityRecognizer:
             for f in rule.forms:
                 pre, _, post = f.text.partition("{v}")
                 version = "9.99" + ("x" if rule.letters else "")
-                tail = post or (" " + "x" * tier if tier else "")
-                add(pre + version + tail, version=(len(pre), len(pre) + len(version)))
+                if post:
+                    add(pre + version + post, skip=(len(pre), len(pre) + len(version)))
+                else:  # room for a tier after the version
+                    text = pre + version + (" " + "x" * tier if tier else "")
+                    add(text, skip=(len(pre), len(text)))
         kinds: dict[str, str] = {}
         for kind, keys in tries.items():
             for k in keys:
@@ -403,7 +413,7 @@ class EntityRecognizer:
         """Atoms of the windows, unknown ones collapsed into one placeholder per run."""
         cache = self._query_words if query else self._text_words
         if len(cache) > _WORD_CACHE_LIMIT:
-            cache.clear()
+            cache.clear()  # bounded memory on a streaming corpus
         word_of = self._query_word if query else self._text_word
         words: list[str] = []
         raw: list[str] = []
@@ -416,7 +426,8 @@ class EntityRecognizer:
             if not atoms:
                 continue
             offs = list(accumulate(map(len, parts), initial=ws))  # offs[k]: start of parts[k]
-            ws_ = [cache[a] if a in cache else word_of(a, cache) for a in atoms]
+            get = cache.get
+            ws_ = [get(a) or word_of(a, cache) for a in atoms]
             # keep known atoms and the first of each run of unknown ones
             keep = [
                 i for i, w in enumerate(ws_)

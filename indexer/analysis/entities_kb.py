@@ -234,7 +234,7 @@ class KnowledgeBase:
                 continue
             seen.add(key)
             self.aliases.append(_alias_spec(text, eid, cased=is_cased, strict=is_strict))
-        display = tuple(dict.fromkeys([*plain, *cased, *strict]))
+        display = tuple(dict.fromkeys([name, *plain, *cased, *strict]))
         self.entities[eid] = Entity(
             id=eid, type=str(etype), name=name, parent=raw.get("parent") or None, aliases=display
         )
@@ -397,5 +397,5 @@ def _version_rule(family_id: str, raw: dict[str, Any]) -> VersionRule:
 def load_kb() -> KnowledgeBase:
     """The packaged knowledge base, parsed once per process."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(read_data(KB_FILE), Loader=loader)  # noqa: S506 - a safe loader
+    data = yaml.load(read_data(KB_FILE), Loader=loader)  # a safe loader (C if available)
     return KnowledgeBase(data)

@@ -9,6 +9,7 @@ is how offsets map back to the original string.
 from __future__ import annotations
 
 import functools
+import operator
 import unicodedata
 
 import fugashi
@@ -113,10 +114,11 @@ def japanese_tokens(original: str, view: str, offset: int = 0) -> list[Token]:
     append = out.append
     pos = 0
     find = text.find
+    cached = _lines.get
     for line in tagger().parse(text).split("\n"):
         if line == "EOS":
             break
-        surface, tag, norm, base = _line(line)
+        surface, tag, norm, base = cached(line) or _line(line)
         # only blanks lie between tokens (MeCab skips spaces), so find() lands exactly
         start = find(surface, pos)
         pos = end = start + len(surface)
@@ -137,12 +139,11 @@ def tokenize_ja(text: str) -> list[Token]:
 
 
 def _bigrams(normalized: str, out: list[str]) -> None:
-    for m in JA_WORD_RE.finditer(normalized):
-        run = m.group()
+    for run in JA_WORD_RE.findall(normalized):
         if len(run) == 1:
             out.append(run)
         else:
-            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+            out.extend(map(operator.add, run, run[1:]))
 
 
 def ja_bigrams(text: str) -> list[str]:

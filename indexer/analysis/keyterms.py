@@ -49,7 +49,10 @@ def _is_japanese(term: str) -> bool:
 
 def key_form(token: Token) -> str:
     """The form a content token is counted and shown under."""
-    norm, base = token.norm, token.base
+    return key_form_of(token.norm, token.base)
+
+
+def key_form_of(norm: str, base: str) -> str:
     if base == norm:
         return norm
     if _is_japanese(norm):
@@ -58,14 +61,19 @@ def key_form(token: Token) -> str:
     return base if norm.endswith("s") and len(base) < len(norm) else norm
 
 
-def _content(token: Token, term: str, stops: frozenset[str]) -> bool:
-    if token.pos not in CONTENT_POS or len(term) > MAX_TERM_CHARS:
-        return False
-    if term in stops or token.norm in stops or token.base in stops:
-        return False
+def _term(norm: str, base: str, stops: frozenset[str]) -> str:
+    """The key form of a NOUN/PROPN token, or "" when it can never be a key term."""
+    term = key_form_of(norm, base)
+    if len(term) > MAX_TERM_CHARS or term in stops or norm in stops or base in stops:
+        return ""
     if not _TERM_RE.fullmatch(term) or term.startswith("www."):
-        return False  # URLs, @handles, LaTeX (\\sim), code fragments (i(x)
-    return any(c.isalpha() for c in term)  # bare numbers are not terms
+        return ""  # URLs, @handles, LaTeX like \\sim, code like i(x
+    return term if any(c.isalpha() for c in term) else ""  # bare numbers are not terms
+
+
+# (norm, base) -> _term(); bounded like the tokenizer caches
+_terms: dict[tuple[str, str], str] = {}
+_CACHE_LIMIT = 300_000
 
 
 class KeyTermCounter:
@@ -77,9 +85,19 @@ class KeyTermCounter:
         self._stops = stop_words()
 
     def feed(self, token: Token) -> None:
-        term = key_form(token)
-        if not _content(token, term, self._stops):
-            self._flush()
+        if token.pos not in CONTENT_POS:
+            if self._run:
+                self._flush()
+            return
+        key = (token.norm, token.base)
+        term = _terms.get(key)
+        if term is None:
+            if len(_terms) >= _CACHE_LIMIT:
+                _terms.clear()
+            term = _terms[key] = _term(token.norm, token.base, self._stops)
+        if not term:
+            if self._run:
+                self._flush()
             return
         if self._run and self._run[-1][0].end != token.start:
             self._flush()

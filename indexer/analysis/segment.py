@@ -59,12 +59,13 @@ def split_scripts(folded: str) -> tuple[str | None, str | None]:
     return (latin_view if _NON_SPACE_RE.search(latin_view) else None), "".join(ja)
 
 
-def iter_chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
+def iter_chunks(text: str, size: int | None = None) -> Iterator[tuple[int, str]]:
     """(offset, piece) covering ``text``; cuts after a newline, a sentence end or a space.
 
     Tokens never span whitespace or 。, so cutting there gives the same tokens as no cut.
     Only a piece of ``size`` characters with none of those is cut hard.
     """
+    size = size or CHUNK_CHARS  # read at call time so tests can shrink it
     n = len(text)
     start = 0
     while n - start > size:

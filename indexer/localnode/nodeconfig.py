@@ -34,6 +34,9 @@ def node_settings(settings: Settings, paths: NodePaths) -> dict[str, object]:
         "xpack.ml.enabled": False,
         "cluster.routing.allocation.disk.threshold_enabled": False,
         "action.destructive_requires_name": False,
+        # one very long post (a 20 MB body) is accounted at ~4x its size while indexing;
+        # the default 10% of a 1 GB heap would refuse it
+        "indexing_pressure.memory.limit": "40%",
     }
 
 
