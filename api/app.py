@@ -12,7 +12,7 @@ from api import handlers
 from api.errors import install_error_handlers
 from api.es import create_client
 from api.query import warm_up
-from api.routes import entities, export, health, posts, search, tags
+from api.routes import dashboard, digest, entities, export, health, posts, search, tags, trends
 from api.security import install_cors
 from indexer.config import Settings
 
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     handlers.install(app)
     install_cors(app, settings)
     app.include_router(health.router)
-    for module in (search, posts, tags, entities, export):
+    for module in (search, posts, tags, entities, export, trends, digest):
         app.include_router(module.router)
+    dashboard.install(app)  # the page at / and its files under /static
     return app

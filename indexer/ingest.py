@@ -115,7 +115,7 @@ class Ingest:
     def _changed(self, batch: list[tuple[Post, str]]) -> list[Post]:
         if self.force:
             return [p for p, _ in batch]
-        resp = self.es.mget(
+        resp = self.es.options(request_timeout=60).mget(
             index=self.index,
             ids=[p.id for p, _ in batch],
             source_includes=["content_hash", "analysis_version"],
@@ -156,5 +156,5 @@ class Ingest:
             self.reject(Reject(self._where(doc_id), reason))
         self.summary.indexed = result.written
         if self.refresh:
-            self.es.indices.refresh(index=self.index)
+            self.es.options(request_timeout=120).indices.refresh(index=self.index)
         return self.summary

@@ -103,3 +103,15 @@ def test_lemma_table_loads_offline(monkeypatch: pytest.MonkeyPatch) -> None:
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
     assert nlp("models")[0].lemma_ == "model"
+
+
+def test_url_stops_at_emoji_and_punctuation() -> None:
+    n = norms(tokenize_en("Links: https://t.co/abc🔗 and (https://x.com/a_b)."))
+    assert "https://t.co/abc" in n
+    assert "https://x.com/a_b" in n
+
+
+def test_invisible_format_characters_are_not_tokens() -> None:
+    tokens = tokenize_en("AI\u2060\u2060 model 👨\u200d💻")
+    assert all(t.norm for t in tokens)
+    assert norms(tokens)[:2] == ["ai", "model"]

@@ -227,6 +227,9 @@ def test_match_query(rec: EntityRecognizer) -> None:
     assert rec.match_query("meta cursor") == ["meta", "cursor"]  # a query ignores case
     assert rec.match_query("ミソス 安全性") == ["mythos"]
     assert entities.match_query("Anthropic") == ["anthropic"]
+    q = "opus 4.8 と アンソロピック"
+    assert [(m.entity_id, q[m.start:m.end]) for m in rec.query_mentions(q)] == [
+        ("claude-opus-4.8", "opus 4.8"), ("anthropic", "アンソロピック")]
 
 
 def test_lookup_by_alias_and_prefix(rec: EntityRecognizer) -> None:
@@ -259,7 +262,6 @@ def kids_of(rec: EntityRecognizer, eid: str) -> list[str]:
 # --- the seed page --------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not SEED_FULL.exists(), reason="shared seeds not available")
 def test_seed_page_entities(rec: EntityRecognizer) -> None:
     counts = rec.recognize(SEED_FULL.read_text(encoding="utf-8"), "ja")
     for eid in ("anthropic", "claude-opus-4.8", "claude-opus-4.7", "mythos"):
@@ -276,7 +278,6 @@ def _records(name: str, n: int, start: int = 0) -> list[dict]:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not CORPUS.exists(), reason="shared corpus not available")
 def test_corpus_slice_throughput(rec: EntityRecognizer) -> None:
     texts = [
         (p, d["lang"])

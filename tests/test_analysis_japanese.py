@@ -98,3 +98,16 @@ def test_long_text_is_chunked_with_correct_offsets() -> None:
     last = tokens[-len(per_line) :]
     shift = len(line) * 5999
     assert [(t.norm, t.start - shift) for t in last] == [(t.norm, t.start) for t in per_line]
+
+
+def test_particles_after_latin_words_keep_their_context() -> None:
+    tokens = tokenize_ja("OpenAIはChatGPTを発表。ClaudeでAIを使う")
+    pos = {(t.text, t.start): t.pos for t in tokens}
+    assert pos[("は", 6)] == "PART"  # not a symbol: MeCab sees a noun before it
+    assert pos[("で", 24)] == "PART"  # not a conjunction
+    assert [t.norm for t in tokens if t.pos == "PROPN"] == ["openai", "chatgpt", "claude", "ai"]
+
+
+def test_cyrillic_text_is_not_lost() -> None:
+    # the Japanese view uses ж as its placeholder; real Cyrillic goes to the Latin tokenizer
+    assert [t.norm for t in tokenize_ja("жизнь と ж")] == ["жизнь", "と", "ж"]

@@ -65,6 +65,18 @@ async def test_model_welfare_in_english_finds_both_languages(api: httpx.AsyncCli
     assert any(s["field"] == "title" for s in top["highlights"])
 
 
+async def test_topic_entity_bridges_languages(api: httpx.AsyncClient) -> None:
+    """'model welfare' reaches posts that only say モデル福祉, and the reverse, through the topic."""
+    english = await search(api, q="model welfare")
+    japanese = await search(api, q="モデル福祉")
+    assert [e["id"] for e in english["query"]["entities"]] == ["model-welfare"]
+    assert [e["id"] for e in japanese["query"]["entities"]] == ["model-welfare"]
+    ja_only = {h["id"] for h in english["hits"] if h["lang"] == "ja"}
+    assert ja_only, "no Japanese-only post found by the English words"
+    en_only = {h["id"] for h in japanese["hits"] if h["lang"] == "en"}
+    assert en_only, "no English-only post found by the Japanese words"
+
+
 async def test_japanese_without_spaces(api: httpx.AsyncClient) -> None:
     body = await search(api, q="モデル福祉")
     assert "モデル福祉をめぐる議論の整理:Opus 4.8 とミソスの報告から" in titles(body)

@@ -19,7 +19,8 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from bench.common import CORPUS, elasticsearch, machine, write_result
+from bench.cluster import elasticsearch
+from bench.common import CORPUS, machine, write_result
 from bench.load.outage import run_outage
 from bench.load.runner import run_load
 from bench.load.server import api_server, require_loopback
@@ -48,18 +49,22 @@ def run_mixed(url: str, concurrency: int, requests: int, duration: float,
     return result
 
 
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f}"
+
+
 def load_table(results: list[dict[str, Any]]) -> str:
     rows = ["| concurrency | requests | errors | req/s | p50 ms | p95 ms | p99 ms |",
             "|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         rows.append(f"| {r['concurrency']} | {r['requests']} | {r['errors']} | {r['throughput_rps']:.1f} | "
-                    f"{r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {r['p99_ms']:.0f} |")
+                    f"{_ms(r['p50_ms'])} | {_ms(r['p95_ms'])} | {_ms(r['p99_ms'])} |")
     kinds = ["", "| concurrency | kind | requests | errors | p50 ms | p95 ms | p99 ms |",
              "|---:|---|---:|---:|---:|---:|---:|"]
     for r in results:
         for k, v in r["by_kind"].items():
-            kinds.append(f"| {r['concurrency']} | {k} | {v['requests']} | {v['errors']} | {v['p50_ms']:.0f} | "
-                         f"{v['p95_ms']:.0f} | {v['p99_ms']:.0f} |")
+            kinds.append(f"| {r['concurrency']} | {k} | {v['requests']} | {v['errors']} "
+                         f"| {_ms(v['p50_ms'])} | {_ms(v['p95_ms'])} | {_ms(v['p99_ms'])} |")
     return "\n".join(rows + kinds)
 
 
@@ -76,7 +81,8 @@ def outage_table(r: dict[str, Any]) -> str:
         f"| requests during the outage | {d['requests']} ({d['ok']} ok) |",
         f"| errors during the outage | {d['errors']} ({errs}) |",
         f"| slowest answer during the outage (ms) | {d['latency_all']['max_ms']} |",
-        f"| error answers p50 / p99 (ms) | {d['latency_errors']['p50_ms']} / {d['latency_errors']['p99_ms']} |",
+        f"| error answers p50 / p99 (ms) | {d['latency_errors']['p50_ms']} "
+        f"/ {d['latency_errors']['p99_ms']} |",
         f"| recovery after the node is healthy (s) | {r['recovery_s_after_es_healthy']} |",
         f"| recovery after the restart command (s) | {r['recovery_s_after_restart_cmd']} |",
         f"| errors after recovery | {r['after']['errors']} of {r['after']['requests']} |",
@@ -100,7 +106,8 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
 
     if args.cmd == "run":
-        with elasticsearch(Settings.from_env()) as (settings, _), target(args.url, settings, args.index) as url:
+        with (elasticsearch(Settings.from_env()) as (settings, _),
+              target(args.url, settings, args.index) as url):
             results = [run_mixed(url, c, args.requests, args.duration) for c in args.concurrency]
         table = load_table(results)
         print(table)

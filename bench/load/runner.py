@@ -24,9 +24,8 @@ async def send(client: httpx.AsyncClient, req: Request, t0: float) -> Sample:
         if req.stream:
             async with client.stream("GET", req.path, params=req.params) as resp:
                 status = resp.status_code
-                async for line in resp.aiter_lines():
-                    if line.strip():
-                        items += 1
+                async for chunk in resp.aiter_bytes():
+                    items += chunk.count(b"\n")
         else:
             resp = await client.get(req.path, params=req.params)
             status = resp.status_code

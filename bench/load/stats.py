@@ -21,14 +21,18 @@ def percentile(values: Sequence[float], p: float) -> float:
     return data[lo] + (data[hi] - data[lo]) * (pos - lo)
 
 
-def summary_ms(seconds: Iterable[float]) -> dict[str, float]:
+def summary_ms(seconds: Iterable[float]) -> dict[str, float | None]:
+    """Count and p50/p95/p99/max in milliseconds; None for each figure when there are no values
+    (so the JSON stays strict)."""
     vals = [s * 1000 for s in seconds]
+    if not vals:
+        return {"n": 0, "p50_ms": None, "p95_ms": None, "p99_ms": None, "max_ms": None}
     return {
         "n": len(vals),
         "p50_ms": round(percentile(vals, 50), 2),
         "p95_ms": round(percentile(vals, 95), 2),
         "p99_ms": round(percentile(vals, 99), 2),
-        "max_ms": round(max(vals), 2) if vals else float("nan"),
+        "max_ms": round(max(vals), 2),
     }
 
 

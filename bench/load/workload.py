@@ -54,7 +54,8 @@ class Workload:
                 params["from"] = "2025-01-01"
             return Request(kind, "/v1/search", params)
         if kind == "facets":
-            return Request(kind, "/v1/search", {"q": rng.choice(FACET_QUERIES), "size": 10, "highlight": "false",
+            return Request(kind, "/v1/search", {"q": rng.choice(FACET_QUERIES), "size": 10,
+                                                "highlight": "false",
                                                 "facets": "tags,entities,sources,langs,months"})
         if kind == "export":
             return Request(kind, "/v1/export", {"q": rng.choice(EXPORT_QUERIES)}, stream=True)
@@ -63,7 +64,7 @@ class Workload:
             if self.timeline_path:
                 return Request(kind, self.timeline_path, {"q": q})
             return Request(kind, "/v1/search", {"q": q, "size": 1, "highlight": "false", "facets": "months",
-                                                "facet_size": 120})
+                                                "facet_size": 100})
         raise ValueError(f"unknown kind {kind!r}")
 
     def next(self) -> Request:

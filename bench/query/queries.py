@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.backend import search_timeout
 from api.present import facets as facet_mod
 from api.present.hits import HIT_SOURCE
 from api.query.params import compile_search, search_filters
 from api.routes.search import SORTS, blended
-from api.backend import search_timeout
 from indexer.config import Settings
 
 ALL_FACETS = "tags,entities,sources,langs,months"

@@ -13,8 +13,10 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
-from bench.common import CORPUS, RESULTS, elasticsearch, machine, write_result
+from bench.cluster import elasticsearch
+from bench.common import CORPUS, RESULTS, machine, write_result
 from bench.relevance.formats import load_qrels, load_topics
 from bench.relevance.run import run_all, table
 from indexer.config import Settings
@@ -23,13 +25,13 @@ TOPICS = Path(__file__).resolve().parents[1] / "topics"
 
 
 def markdown(result: dict[str, object]) -> str:
-    m = result["machine"]  # type: ignore[index]
+    m: Any = result["machine"]
+    corpus: Any = result["corpus"]
     return (
         "# Relevance\n\n"
         f"{result['topics_scored']} topics with judgments ({result['judgments']} judgments), "
-        f"{result['corpus']['posts']} posts in `{result['corpus']['alias']}`; "  # type: ignore[index]
-        f"machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, commit {m['commit']}, {m['when']}\n\n"  # type: ignore[index]
-        + table(result)  # type: ignore[arg-type]
+        f"{corpus['posts']} posts in `{corpus['alias']}`; machine: {m['cpu']}, {m['cores']} cores, "
+        f"{m['memory_gib']} GiB, commit {m['commit']}, {m['when']}\n\n" + table(result)  # type: ignore[arg-type]
     )
 
 

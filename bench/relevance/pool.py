@@ -17,7 +17,8 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from bench.common import CORPUS, elasticsearch
+from bench.cluster import elasticsearch
+from bench.common import CORPUS
 from bench.relevance.baselines import plain_words
 from bench.relevance.formats import load_qrels, load_topics
 from bench.relevance.run import api_runs, baseline_runs, ensure_baselines
@@ -45,7 +46,7 @@ def _words(query: str) -> list[str]:
     return [w for w in plain_words(query).split() if len(w) > 1]
 
 
-def describe(src: dict[str, Any], query: str, width: int = 170) -> str:
+def describe(src: dict[str, Any], query: str, width: int = 110) -> str:
     texts = src.get("texts") or {}
     title = next((t.get("title") for t in texts.values() if t.get("title")), "")
     lead = next((t.get("summary") or t.get("body") or "" for t in texts.values()), "")
@@ -53,12 +54,14 @@ def describe(src: dict[str, Any], query: str, width: int = 170) -> str:
         x for t in texts.values() for x in (t.get("title"), t.get("summary"), t.get("body")) if x
     )
     folded = unicodedata.normalize("NFKC", full).lower()
-    parts = [f"[{src.get('lang')}] {src.get('source')} {str(src.get('published') or '')[:10]}",
-             f"T: {_clip(title, 110)}", f"L: {_clip(lead, width)}"]
+    source = str(src.get("source") or "").replace(" (via はてなブックマーク)", "")
+    parts = [f"[{src.get('lang')}] {source} {str(src.get('published') or '')[:10]}",
+             f"T: {_clip(title, 100)}", f"L: {_clip(lead, width)}"]
     if len(full) > 400:
         hits = {w: folded.count(unicodedata.normalize("NFKC", w).lower()) for w in _words(query)}
         parts.append("hits " + " ".join(f"{w}={n}" for w, n in hits.items()))
-        first = min((folded.find(unicodedata.normalize("NFKC", w).lower()) for w in hits if hits[w]), default=-1)
+        found = (folded.find(unicodedata.normalize("NFKC", w).lower()) for w in hits if hits[w])
+        first = min(found, default=-1)
         if first >= 0:
             parts.append(f"@: {_clip(full[max(0, first - 60): first + 110], width)}")
     return " | ".join(parts)
@@ -69,9 +72,12 @@ def cmd_pool(args: argparse.Namespace) -> None:
     files = sorted(args.corpus.glob("*.jsonl.gz"))
     with elasticsearch(Settings.from_env()) as (settings, es):
         built = ensure_baselines(es, files)
-        runs = {"aiposts": api_runs(settings.model_copy(update={"index": args.index}), topics, args.depth)}
+        runs = {}
+        if "aiposts" in args.systems:
+            runs["aiposts"] = api_runs(settings.model_copy(update={"index": args.index}), topics, args.depth)
         for kind, info in built.items():
-            runs[kind] = baseline_runs(es, info["index"], kind, topics, args.depth)
+            if kind in args.systems:
+                runs[kind] = baseline_runs(es, info["index"], kind, topics, args.depth)
     pool = merge_pool(runs, args.depth)
     lines = [f"{q}\t{p}\t{','.join(s)}" for q in (t.id for t in topics) for p, s in pool.get(q, {}).items()]
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -80,15 +86,35 @@ def cmd_pool(args: argparse.Namespace) -> None:
           f"min {min(sizes)}, max {max(sizes)}) -> {args.out}")
 
 
+def pooled(pool: Path, wanted: list[str], judged: dict[str, dict[str, int]], unjudged: bool
+           ) -> dict[str, list[tuple[str, str]]]:
+    """qid -> [(post id, systems)] in pool-file order, without the judged ones if ``unjudged``."""
+    rows: dict[str, list[tuple[str, str]]] = {}
+    for line in pool.read_text(encoding="utf-8").splitlines():
+        qid, pid, systems = line.split("\t")
+        if qid in wanted and not (unjudged and pid in judged.get(qid, {})):
+            rows.setdefault(qid, []).append((pid, systems))
+    return rows
+
+
+def cmd_grade(args: argparse.Namespace) -> None:
+    """Append grades, one digit per post of ``show --unjudged`` for the topic, in its order."""
+    judged = load_qrels(args.qrels) if args.qrels.exists() else {}
+    rows = pooled(args.pool, [args.topic], judged, True).get(args.topic, [])
+    grades = "".join(args.grades.split())
+    if len(grades) != len(rows) or set(grades) - set("012"):
+        raise SystemExit(f"{args.topic}: {len(rows)} unjudged posts, got {len(grades)} grades {grades!r}")
+    with args.qrels.open("a", encoding="utf-8") as f:
+        for (pid, _), g in zip(rows, grades, strict=True):
+            f.write(f"{args.topic}\t{pid}\t{g}\n")
+    print(f"{args.topic}: {len(rows)} grades added")
+
+
 def cmd_show(args: argparse.Namespace) -> None:
     topics = {t.id: t for t in load_topics(args.topics)}
     judged = load_qrels(args.qrels) if args.qrels and args.qrels.exists() else {}
     wanted = [q.strip() for q in args.topic.split(",")]
-    rows: dict[str, list[tuple[str, str]]] = {}
-    for line in args.pool.read_text(encoding="utf-8").splitlines():
-        qid, pid, systems = line.split("\t")
-        if qid in wanted and not (args.unjudged and pid in judged.get(qid, {})):
-            rows.setdefault(qid, []).append((pid, systems))
+    rows = pooled(args.pool, wanted, judged, args.unjudged)
     with elasticsearch(Settings.from_env()) as (_, es):
         for qid in wanted:
             t = topics[qid]
@@ -98,11 +124,11 @@ def cmd_show(args: argparse.Namespace) -> None:
             if ids:
                 resp = es.mget(index=args.index, ids=ids, source=["lang", "source", "published", "texts"])
                 found = {d["_id"]: d["_source"] for d in resp["docs"] if d.get("found")}
-            for pid, systems in rows.get(qid, []):
+            for i, (pid, systems) in enumerate(rows.get(qid, []), 1):
                 tag = "".join(s[0] for s in systems.split(","))
                 src = found.get(pid)
                 text = describe(src, t.query) if src else "(not in the index)"
-                print(f"{pid} <{tag}> {text}")
+                print(f"{i}. <{tag}> {text}" if args.brief else f"{pid} <{tag}> {text}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -114,6 +140,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--index", default="bench-corpus")
     p.add_argument("--corpus", type=Path, default=CORPUS)
     p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--systems", nargs="+", default=["aiposts", "standard", "bigram"],
+                   choices=["aiposts", "standard", "bigram"])
     p.set_defaults(func=cmd_pool)
     s = sub.add_parser("show")
     s.add_argument("--topics", type=Path, default=TOPICS / "topics.json")
@@ -122,7 +150,14 @@ def main(argv: list[str] | None = None) -> None:
     s.add_argument("--qrels", type=Path)
     s.add_argument("--unjudged", action="store_true", help="only posts without a judgment yet")
     s.add_argument("--index", default="bench-corpus")
+    s.add_argument("--brief", action="store_true", help="number the posts instead of printing ids")
     s.set_defaults(func=cmd_show)
+    g = sub.add_parser("grade", help="append grades for a topic's unjudged posts, in show order")
+    g.add_argument("--pool", type=Path, required=True)
+    g.add_argument("--qrels", type=Path, required=True)
+    g.add_argument("--topic", required=True)
+    g.add_argument("--grades", required=True, help="one digit (0, 1, 2) per post, e.g. '2210 0120'")
+    g.set_defaults(func=cmd_grade)
     args = ap.parse_args(argv)
     args.func(args)
 

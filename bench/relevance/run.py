@@ -108,12 +108,15 @@ def ensure_baselines(
 async def _api_search(client: httpx.AsyncClient, topic: Topic, depth: int) -> list[str]:
     resp = await client.get("/v1/search", params={"q": topic.query, "size": depth, "highlight": "false"})
     if resp.status_code != 200:
-        print(f"warning: topic {topic.id}: API answered {resp.status_code}: {resp.text[:200]}", file=sys.stderr)
+        print(f"warning: topic {topic.id}: API answered {resp.status_code}: {resp.text[:200]}",
+              file=sys.stderr)
         return []
     return [h["id"] for h in resp.json()["hits"]]
 
 
-async def api_runs_async(settings: Settings, topics: Iterable[Topic], depth: int = 100) -> dict[str, list[str]]:
+async def api_runs_async(
+    settings: Settings, topics: Iterable[Topic], depth: int = 100
+) -> dict[str, list[str]]:
     """The API in-process (ASGI, with its lifespan), one topic after another."""
     from api.app import create_app
 
@@ -121,7 +124,8 @@ async def api_runs_async(settings: Settings, topics: Iterable[Topic], depth: int
     runs: dict[str, list[str]] = {}
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench.local", timeout=60) as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench.local",
+                                     timeout=60) as client:
             for topic in topics:
                 runs[topic.id] = await _api_search(client, topic, depth)
     return runs

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import io
 import json
@@ -16,6 +17,7 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import IO
 
 from bench.common import CORPUS
 from bench.scale.generate import DEFAULT_END, DEFAULT_START, count_records, scaled
@@ -35,21 +37,19 @@ def main(argv: list[str] | None = None) -> None:
     if not files:
         ap.error(f"no corpus files in {args.corpus}")
     weights = [count_records(p) for p in files]
-    if args.out == "-":
-        out = sys.stdout
-    elif args.out.endswith(".gz"):
-        out = io.TextIOWrapper(gzip.open(args.out, "wb", compresslevel=3), encoding="utf-8")
-    else:
-        out = open(args.out, "w", encoding="utf-8")  # noqa: SIM115
     t = time.perf_counter()
-    try:
+    with contextlib.ExitStack() as stack:
+        if args.out == "-":
+            out: IO[str] = sys.stdout
+        elif args.out.endswith(".gz"):
+            raw = stack.enter_context(gzip.open(args.out, "wb", compresslevel=3))
+            out = stack.enter_context(io.TextIOWrapper(raw, encoding="utf-8"))
+        else:
+            out = stack.enter_context(open(args.out, "w", encoding="utf-8"))
         for i, rec in enumerate(scaled(files, args.n, weights, args.start, args.end), 1):
             out.write(json.dumps(rec, ensure_ascii=False) + "\n")
             if i % 100_000 == 0:
                 print(f"{i:,} posts, {i / (time.perf_counter() - t):,.0f} posts/s", file=sys.stderr)
-    finally:
-        if out is not sys.stdout:
-            out.close()
     print(f"wrote {args.n:,} posts from {sum(weights):,} corpus records in "
           f"{time.perf_counter() - t:.0f} s", file=sys.stderr)
 

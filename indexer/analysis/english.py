@@ -39,6 +39,7 @@ from spacy.lang.en.lex_attrs import like_num
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 
+from indexer.analysis.fasttoken import make_token
 from indexer.analysis.normalize import token_norm
 from indexer.analysis.resources import word_map
 from indexer.analysis.tokens import Token
@@ -48,7 +49,7 @@ _SEP_RE = re.compile(r"([-_/]+)")  # compound separators: parts get lemmatized o
 _ACRONYM_PLURAL_RE = re.compile(r"[A-Z]{2,}s")  # LLMs, GPUs -> LLM, GPU
 _SENTENCE_END = frozenset("\n\r.!?:;。！？…")
 _OPENERS = frozenset(" \t\"'([{<«*#>-–—「『【")
-_CACHE_LIMIT = 300_000
+_CACHE_LIMIT = 100_000
 
 
 @functools.cache
@@ -70,11 +71,6 @@ def _lemma_table() -> dict[str, str]:
 def _known_words() -> frozenset[str]:
     """Lower-case words the lemma table knows as lemmas: 'is this a common English word'."""
     return frozenset(v.lower() for v in _lemma_table().values())
-
-
-def is_stop(word: str) -> bool:
-    """spaCy's English stop list (case-insensitive)."""
-    return word.lower() in STOP_WORDS
 
 
 def _lemma_word(word: str) -> str:
@@ -137,8 +133,8 @@ def _entry(word: str) -> tuple[str, str, str]:
     if hit is None:
         if len(_cache) >= _CACHE_LIMIT:
             _cache.clear()
-        kind = _kind(word)
         norm = token_norm(word)
+        kind = _kind(word) if norm else _DROP  # invisible format characters (ZWJ, U+2060)
         base = norm if kind in ("NUM", "PUNCT", "SYM") else token_norm(lemma(word))
         hit = _cache[word] = (kind, norm, base)
     return hit
@@ -151,8 +147,9 @@ def _sentence_start(folded: str, idx: int) -> bool:
     return j < 0 or folded[j] in _SENTENCE_END
 
 
-_URL_CHARS = r"[^\s<>\"'`(){}\[\]]"
-_URL_END = r"[^\s<>\"'`(){}\[\].,;:!?]"
+# URLs: ASCII only (emoji glued to links end them), no quotes/brackets, no trailing punctuation
+_URL_CHARS = r"[A-Za-z0-9\-._~:/?#@!$&*+,;=%]"
+_URL_END = r"[A-Za-z0-9\-_~/#@$&*+=%]"
 _W = r"[^\W_]"  # a letter or digit of any script (kana/kanji never get here)
 _TOKEN_RE = re.compile(
     rf"""
@@ -208,7 +205,7 @@ def latin_tokens(original: str, folded: str, view: str, offset: int = 0) -> list
             if kind == "TITLE_KNOWN":
                 kind = "NOUN" if _sentence_start(folded, start) else "PROPN"
             end = start + len(piece)
-            append(Token(original[start:end], norm, base, kind, offset + start, offset + end))
+            append(make_token(original[start:end], norm, base, kind, offset + start, offset + end))
     return out
 
 

@@ -309,6 +309,10 @@ class EntityRecognizer:
         for ``cursor`` or ``meta`` means the product or the company)."""
         return list(dict.fromkeys(m.entity_id for m in self._mentions(text, query=True)))
 
+    def query_mentions(self, text: str) -> list[Mention]:
+        """``mentions`` as ``match_query`` sees them (case ignored), with offsets."""
+        return self._mentions(text, query=True)
+
     def _mentions(self, text: str, query: bool) -> list[Mention]:
         if not text:
             return []
@@ -574,7 +578,7 @@ class EntityRecognizer:
         """Knowledge-base entities by alias or alias prefix (either script); a query that
         names a version the knowledge base lacks (``Opus 4.9``) yields that dynamic entity."""
         out: list[Entity] = []
-        found = self._mentions(alias_or_prefix, query=True)
+        found = self.query_mentions(alias_or_prefix)
         if len(found) == 1 and not (
             alias_or_prefix[: found[0].start].strip() or alias_or_prefix[found[0].end :].strip()
         ):

@@ -26,8 +26,10 @@ from indexer.analysis.normalize import fold
 from indexer.analysis.resources import read_data
 
 KB_FILE = "entities.yaml"
-ENTITY_TYPES = ("lab", "model_family", "model", "product", "person", "benchmark")
-_TYPE_RANK = {t: i for i, t in enumerate(("lab", "model_family", "product", "model", "benchmark", "person"))}
+ENTITY_TYPES = ("lab", "model_family", "model", "product", "person", "benchmark", "topic")
+_TYPE_RANK = {
+    t: i for i, t in enumerate(("lab", "model_family", "product", "model", "benchmark", "person", "topic"))
+}
 _ID_RE = re.compile(r"^[a-z0-9]+(?:[.\-][a-z0-9]+)*$")
 
 # --- atoms: the unit of matching ---------------------------------------------------------------

@@ -1,9 +1,9 @@
 """Japanese tokens (fugashi + unidic-lite) and character bigrams.
 
-fugashi only ever sees kana/kanji runs (``segment``): Latin words and numbers inside Japanese
-text are blanked to spaces and tokenized by ``english``, so ``Opus 4.8`` and ``GPT-5.1`` stay
-whole instead of becoming ``4`` ``.`` ``8``. MeCab reports the blanks as ``white_space``, which
-is how offsets map back to the original string.
+fugashi only tokenizes kana/kanji runs (``segment``): Latin words and numbers inside Japanese
+text reach MeCab as same-length placeholder runs (skipped here) and are tokenized by
+``english``, so ``Opus 4.8`` and ``GPT-5.1`` stay whole instead of becoming ``4`` ``.`` ``8``.
+Because the view MeCab parses has the original's length, offsets map back directly.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ import unicodedata
 
 import fugashi
 
+from indexer.analysis.fasttoken import make_token
 from indexer.analysis.normalize import normalize, token_norm
-from indexer.analysis.segment import JA_WORD_RE, iter_chunks
+from indexer.analysis.segment import JA_WORD_RE, PLACEHOLDER, iter_chunks
 from indexer.analysis.tokens import Token
 
 # UniDic pos1 (and pos2 where it matters) -> the coarse tags of ``Token.pos``.
@@ -45,7 +46,7 @@ _POS2 = {
     ("補助記号", "ＡＡ"): "SYM",
 }
 _VOICED = "\uff9e\uff9f"  # half-width voiced sound marks: they merge into the previous kana
-_CACHE_LIMIT = 300_000
+_CACHE_LIMIT = 100_000
 
 
 @functools.cache
@@ -107,7 +108,7 @@ def _compose_voiced(view: str) -> tuple[str, list[int] | None]:
 
 
 def japanese_tokens(original: str, view: str, offset: int = 0) -> list[Token]:
-    """Tokens of ``view`` (a chunk with non-Japanese blanked); offsets into the full text."""
+    """Tokens of ``view`` (a chunk's Japanese view, see ``split_scripts``); offsets into the text."""
     _check_format()
     text, index = _compose_voiced(view)
     out: list[Token] = []
@@ -119,15 +120,22 @@ def japanese_tokens(original: str, view: str, offset: int = 0) -> list[Token]:
         if line == "EOS":
             break
         surface, tag, norm, base = cached(line) or _line(line)
-        # only blanks lie between tokens (MeCab skips spaces), so find() lands exactly
+        # only spaces lie between tokens (MeCab skips them), so find() lands exactly
         start = find(surface, pos)
         pos = end = start + len(surface)
+        if PLACEHOLDER in surface:  # non-Japanese text: the Latin tokenizer's part
+            core = surface.strip(PLACEHOLDER)
+            if not core or PLACEHOLDER in core:
+                continue
+            start += surface.index(core)  # never seen; keep the Japanese part if it happens
+            end = start + len(core)
+            norm, base = token_norm(core), token_norm(core)
         if tag == "SPACE":
             continue
         if index is not None:
             start, end = index[start], index[end]
             norm = token_norm(original[start:end])
-        append(Token(original[start:end], norm, base, tag, offset + start, offset + end))
+        append(make_token(original[start:end], norm, base, tag, offset + start, offset + end))
     return out
 
 

@@ -73,7 +73,7 @@ def _term(norm: str, base: str, stops: frozenset[str]) -> str:
 
 # (norm, base) -> _term(); bounded like the tokenizer caches
 _terms: dict[tuple[str, str], str] = {}
-_CACHE_LIMIT = 300_000
+_CACHE_LIMIT = 100_000
 
 
 class KeyTermCounter:

@@ -26,7 +26,7 @@ _JA_WORD_CLASS = (
 )
 JA_WORD_RE = re.compile(f"[{_JA_WORD_CLASS}]+")
 
-CHUNK_CHARS = 100_000  # per tokenizer call: bounds MeCab's lattice and spaCy's Doc
+CHUNK_CHARS = 20_000  # per tokenizer call: MeCab's lattice for 100k characters alone takes ~150 MB
 
 _NON_SPACE_RE = re.compile(r"\S")
 
@@ -35,28 +35,41 @@ def has_japanese(text: str) -> bool:
     return JA_RUN_RE.search(text) is not None
 
 
-def split_scripts(folded: str) -> tuple[str | None, str | None]:
-    """(Latin view, Japanese view) of ``folded``: same length, the other script blanked.
+# What MeCab sees in place of non-Japanese text: one placeholder per character, so offsets are
+# kept and a particle after a Latin word still follows a noun (ClaudeでAI -> で is a particle;
+# after blanks, MeCab would read a sentence-initial で as a conjunction and は as a symbol).
+# Cyrillic ж: an unknown-word noun to MeCab that starts or ends no UniDic entry.
+PLACEHOLDER = "ж"
+_NON_JA_RE = re.compile(f"[^\\s{_JA_RUN_CLASS}]+")
+# every character str.isspace() knows (all below U+3001) as a plain space MeCab skips
+_WHITESPACE = {c: " " for c in range(0x3001) if chr(c).isspace() and c != 0x20}
 
-    Either is None when it would hold nothing to tokenize. Blanking with spaces keeps every
-    offset valid and stops a token from spanning a script change (GPT日本5 -> GPT, 日本, 5).
+
+def _placeholders(m: re.Match[str]) -> str:
+    return PLACEHOLDER * (m.end() - m.start())
+
+
+def split_scripts(folded: str) -> tuple[str | None, str | None]:
+    """(Latin view, Japanese view) of ``folded``; both have its length, so offsets carry over.
+
+    The Latin view blanks Japanese runs with spaces (a token never spans a script change:
+    GPT日本5 -> GPT, 日本, 5). The Japanese view keeps the runs, turns other whitespace into
+    spaces and every other character into ``PLACEHOLDER``. Either view is None when it has
+    nothing to tokenize.
     """
     latin: list[str] = []
-    ja: list[str] = []
     last = 0
     for m in JA_RUN_RE.finditer(folded):
         s, e = m.span()
         latin.append(folded[last:s])
         latin.append(" " * (e - s))
-        ja.append(" " * (s - last))
-        ja.append(m.group())
         last = e
-    if not ja:
+    if not latin:
         return folded, None
     latin.append(folded[last:])
-    ja.append(" " * (len(folded) - last))
     latin_view = "".join(latin)
-    return (latin_view if _NON_SPACE_RE.search(latin_view) else None), "".join(ja)
+    ja_view = _NON_JA_RE.sub(_placeholders, folded).translate(_WHITESPACE)
+    return (latin_view if _NON_SPACE_RE.search(latin_view) else None), ja_view
 
 
 def iter_chunks(text: str, size: int | None = None) -> Iterator[tuple[int, str]]:

@@ -19,6 +19,7 @@ callers state what they have, and is what a query reports back.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ UNINDEXED_POS = frozenset({"PUNCT", "SYM"})
 MAX_PARTS = 6  # a compound with more parts is a path or an identifier: no parts
 
 _PART_SEP_RE = re.compile(r"[-_/]+")
+_START = operator.attrgetter("start")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +75,7 @@ def iter_tokens(text: str) -> Iterator[Token]:
         ja = japanese_tokens(chunk, ja_view, offset)
         if latin:
             ja.extend(latin)
-            ja.sort(key=lambda t: t.start)
+            ja.sort(key=_START)
         yield from ja
 
 

@@ -19,6 +19,7 @@ from elasticsearch import ConnectionError as ESConnectionError
 
 MAX_DOCS = 500
 MAX_BYTES = 8 * 1024 * 1024
+BULK_TIMEOUT = 120.0  # a large bulk on a busy node can take long; that is not an outage
 MAX_DELAY = 8.0  # seconds between retries, at most
 
 
@@ -83,7 +84,7 @@ class BulkWriter:
         last: Exception | None = None
         for n in range(attempt, self.retries + 1):
             try:
-                resp = self.es.bulk(
+                resp = self.es.options(request_timeout=BULK_TIMEOUT).bulk(
                     operations=payload,
                     refresh="wait_for" if self.refresh else False,
                 )

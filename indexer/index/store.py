@@ -82,7 +82,7 @@ def create_next_version(es: Elasticsearch, alias: str, shards: int, replicas: in
 def swap_alias(es: Elasticsearch, alias: str, new_index: str) -> str | None:
     """Point ``alias`` at ``new_index`` in one atomic step; returns the index it left."""
     es.indices.put_settings(index=new_index, settings={"refresh_interval": None})
-    es.indices.refresh(index=new_index)
+    es.options(request_timeout=300).indices.refresh(index=new_index)
     old = current_index(es, alias)
     actions: list[dict] = []
     if old and old != new_index:
