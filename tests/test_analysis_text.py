@@ -108,3 +108,10 @@ def test_fast_token_factory_builds_equal_tokens() -> None:
     made = make_token("GPT-5.1", "gpt-5.1", "gpt-5.1", "PROPN", 3, 10)
     plain = Token("GPT-5.1", "gpt-5.1", "gpt-5.1", "PROPN", 3, 10)
     assert made == plain and hash(made) == hash(plain) and repr(made) == repr(plain)
+
+
+def test_tokens_longer_than_elasticsearch_limit_are_left_out() -> None:
+    url = "https://example.com/" + "a" * 300
+    f = index_fields(f"see {url} now", "en")
+    assert f.tokens == "see now"
+    assert all(len(t) <= 255 for t in f.bases.split())

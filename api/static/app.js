@@ -122,6 +122,9 @@
 
   function clear(el) { while (el.firstChild) el.removeChild(el.firstChild); return el; }
 
+  // only web links from the archive become hrefs (never javascript: or data: URLs)
+  function webUrl(u) { return typeof u === "string" && /^https?:\/\//i.test(u) ? u : null; }
+
   function langOf(value) { return value === "en" ? "en" : (value ? "ja" : null); }
 
   function showError(err) {
@@ -275,7 +278,8 @@
         .filter(Boolean).join(" · ");
       const li = h("li", { "data-id": hit.id },
         h("div", { className: "title", lang: langOf(hit.lang) },
-          hit.url ? h("a", { href: hit.url, target: "_blank", rel: "noopener noreferrer" }, hit.title || hit.id)
+          webUrl(hit.url) ? h("a", { href: webUrl(hit.url), target: "_blank", rel: "noopener noreferrer" },
+            hit.title || hit.id)
             : (hit.title || hit.id)),
         h("div", { className: "meta" }, meta));
       const marked = hit.highlights.filter((x) => x.field !== "title" || x.marks.length);
@@ -461,7 +465,8 @@
       const posts = clear($("entity-posts"));
       for (const p of profile.recent_posts || []) {
         posts.append(h("li", null, h("span", { className: "muted" }, (p.published || "").slice(0, 10) + " "),
-          p.url ? h("a", { href: p.url, target: "_blank", rel: "noopener noreferrer", lang: langOf(p.lang) },
+          webUrl(p.url) ? h("a", { href: webUrl(p.url), target: "_blank", rel: "noopener noreferrer",
+            lang: langOf(p.lang) },
             p.title || p.id) : h("span", { lang: langOf(p.lang) }, p.title || p.id),
           h("span", { className: "muted" }, p.source ? " · " + p.source : "")));
       }

@@ -1,18 +1,18 @@
 """Latency of the trend analytics endpoints (timeline, top, rising) on a whole index.
 
-    python -m bench.analytics [--alias NAME] [--repeat N] [--no-ingest]
+    python -m bench.analytics [--alias NAME] [--repeat N]
 
-* The default alias, ``bench-analytics``, holds the whole shared corpus; it is ingested on
-  first use (about 13 minutes on 2 cores) and reused afterwards. ``--alias`` points the
-  bench at any other index alias, e.g. the scaled copy of about one million posts; such an
-  alias must exist already (nothing is ingested into it).
+* The default alias, ``bench-corpus``, holds the whole shared corpus (the relevance bench's
+  alias); when it is missing or empty it is ingested here (about 13 minutes on 2 cores).
+  ``--alias`` points the bench at any other index alias, e.g. the scaled copy of about one
+  million posts; such an alias must exist already (nothing is ingested into it).
 * Each endpoint is called through the API application itself (in process, over ASGI), so the
   figures include query building, both Elasticsearch round trips and the JSON encoding. Every
   case runs once to warm up, then ``--repeat`` times, with Elasticsearch's shard request cache
   cleared before each call: the latencies are those of an answer computed, not of a cache hit
   (the API's own ETag/304 path is not exercised either).
 * Reported: p50 and p95 (nearest rank) per endpoint over all its cases, and per case; written to
-  ``bench/results/analytics-<alias>.json`` and ``.md``.
+  ``bench/results/analytics.json`` and ``.md`` (``analytics-<alias>.*`` for another alias).
 """
 
 from __future__ import annotations
@@ -20,20 +20,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
-import os
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
 from elasticsearch import Elasticsearch
 
+from bench.cluster import elasticsearch
 from bench.common import CORPUS, machine, median, write_result
 from indexer.config import Settings
 
-DEFAULT_ALIAS = "bench-analytics"
+DEFAULT_ALIAS = "bench-corpus"  # the whole shared corpus, shared with the relevance bench
 
 CASES: dict[str, list[dict[str, Any]]] = {
     "timeline": [
@@ -61,27 +59,6 @@ CASES: dict[str, list[dict[str, Any]]] = {
 }
 
 
-@contextmanager
-def cluster(settings: Settings) -> Iterator[tuple[Settings, Elasticsearch]]:
-    """The configured cluster, or the local node (started, and stopped after, when not running)."""
-    node = None
-    if not os.environ.get("AIPOSTS_ES_URL"):
-        from indexer.localnode import LocalNode
-
-        node = LocalNode(settings)
-        started = node.start()
-        settings = settings.model_copy(update={"es_url": started.url})
-        if started.reused:
-            node = None
-    es = Elasticsearch(**{**settings.es_client_kwargs(), "request_timeout": 300})  # type: ignore[arg-type]
-    try:
-        yield settings, es
-    finally:
-        es.close()
-        if node is not None:
-            node.stop()
-
-
 def percentile(values: list[float], p: float) -> float:
     """Nearest-rank percentile (p in 0..100)."""
     if not values:
@@ -92,24 +69,25 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def ensure_corpus(es: Elasticsearch, alias: str, settings: Settings) -> int:
-    from indexer.index.store import ensure_index
-    from indexer.ingest import Ingest
-    from indexer.rejects import RejectsFile
+    """The posts behind ``alias``; the default alias is filled with the whole corpus when empty
+    (the same way, and the same alias, as the relevance bench)."""
+    from bench.relevance.run import count
+    from bench.relevance.run import ensure_corpus as fill
 
-    if es.indices.exists_alias(name=alias) and int(es.count(index=alias)["count"]) > 0:
-        return int(es.count(index=alias)["count"])
+    n = count(es, alias)
+    if n:
+        return n
     if alias != DEFAULT_ALIAS:
-        sys.exit(
-            f"alias {alias!r} does not exist or is empty; only {DEFAULT_ALIAS!r} is filled by this bench"
-        )
-    files = sorted(CORPUS.glob("*.jsonl.gz"))
-    print(f"ingesting {len(files)} corpus files into {alias} (once) ...", flush=True)
-    ensure_index(es, alias)
-    t = time.perf_counter()
-    with RejectsFile(None, echo=None) as rejects:
-        summary = Ingest(es, alias, rejects, workers=settings.workers).run(files)
-    print(f"ingest: {summary.line()} in {time.perf_counter() - t:.0f} s", flush=True)
-    return int(es.count(index=alias)["count"])
+        sys.exit(f"alias {alias!r} is missing or empty; only {DEFAULT_ALIAS!r} is filled by this bench")
+    done = fill(
+        es,
+        alias,
+        sorted(CORPUS.glob("*.jsonl.gz")),
+        workers=settings.workers,
+        log=lambda m: print(m, flush=True),
+    )
+    print(f"ingest: {done}", flush=True)
+    return count(es, alias)
 
 
 async def measure(
@@ -155,7 +133,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=20, help="measured calls per case (after one warm-up)")
     args = ap.parse_args()
     base = Settings.from_env()
-    with cluster(base) as (settings, es):
+    with elasticsearch(base) as (settings, es):
         docs = ensure_corpus(es, args.alias, settings)
         app_settings = settings.model_copy(update={"index": args.alias, "es_timeout": 120.0, "es_wait": 60.0})
         print(f"{docs:,} posts in {args.alias}; {args.repeat} calls per case", flush=True)

@@ -1,9 +1,10 @@
-"""Script runs and chunks: which characters go to MeCab, which to spaCy, and where to cut.
+"""Script runs and chunks: which characters go to MeCab, which to the Latin tokenizer, and
+where to cut long texts.
 
 Tokenization is driven by script, not by the language of the document: kana/kanji runs go to
-fugashi, everything else to spaCy's English tokenizer. An English post quoting 生成AI and a
-Japanese post naming GPT-5.1 are therefore tokenized exactly like a query containing the same
-characters, whatever language the query is detected as.
+fugashi (``japanese``), everything else to the Latin tokenizer (``english``). An English post
+quoting 生成AI and a Japanese post naming GPT-5.1 are therefore tokenized exactly like a query
+containing the same characters, whatever language the query is detected as.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ spaces (``whitespace`` analyzer); positions are the order of the tokens in each 
 
 Streams of one text:
 
-* ``tokens``: ``norm`` of every token except punctuation and symbols.
+* ``tokens``: ``norm`` of every token except punctuation, symbols and tokens longer than
+  ``MAX_TOKEN_CHARS``.
 * ``bases``: ``base`` of the same tokens; a compound (GPT-5.1, o3-mini, state-of-the-art)
   is followed by its parts (``gpt-5.1 gpt 5.1``), so "GPT 5.1" and "state of the art" match
   it as phrases. Positions in ``bases`` therefore differ from ``tokens``: never mix the two
@@ -34,6 +35,9 @@ from indexer.analysis.tokens import Token
 LANGS = ("ja", "en")
 UNINDEXED_POS = frozenset({"PUNCT", "SYM"})
 MAX_PARTS = 6  # a compound with more parts is a path or an identifier: no parts
+# Elasticsearch's whitespace tokenizer cuts tokens at 255 characters (max_token_length);
+# longer ones (giant URLs, blobs) are left out of the streams so ES never re-splits ours.
+MAX_TOKEN_CHARS = 255
 
 _PART_SEP_RE = re.compile(r"[-_/]+")
 _START = operator.attrgetter("start")
@@ -97,7 +101,7 @@ def _streams(tokens: Iterable[Token]) -> tuple[str, str]:
     norms: list[str] = []
     bases: list[str] = []
     for t in tokens:
-        if t.pos in UNINDEXED_POS:
+        if t.pos in UNINDEXED_POS or len(t.norm) > MAX_TOKEN_CHARS:
             continue
         norms.append(t.norm)
         bases.append(t.base)
