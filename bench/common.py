@@ -34,7 +34,7 @@ def elasticsearch(settings: Settings) -> Iterator[tuple[Settings, Elasticsearch]
         settings = settings.model_copy(update={"es_url": started.url})
         if started.reused:
             node = None
-    es = Elasticsearch(**settings.es_client_kwargs(), request_timeout=120)  # type: ignore[arg-type]
+    es = Elasticsearch(**{**settings.es_client_kwargs(), "request_timeout": 120})  # type: ignore[arg-type]
     try:
         yield settings, es
     finally:
@@ -54,8 +54,9 @@ def machine() -> dict[str, object]:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
-                                capture_output=True, text=True, check=False).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=False
+        ).stdout.strip()
     except OSError:
         commit = ""
     return {

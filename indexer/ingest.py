@@ -120,9 +120,7 @@ class Ingest:
             ids=[p.id for p, _ in batch],
             source_includes=["content_hash", "analysis_version"],
         )
-        stored = {
-            d["_id"]: d["_source"] for d in resp["docs"] if d.get("found") and "_source" in d
-        }
+        stored = {d["_id"]: d["_source"] for d in resp["docs"] if d.get("found") and "_source" in d}
         out = []
         for post, digest in batch:
             old = stored.get(post.id)

@@ -152,6 +152,4 @@ def canonical_url(url: str) -> str:
         if not k.lower().startswith("utm_") and k.lower() not in {"ref", "fbclid", "gclid"}
     ]
     path = parts.path.rstrip("/") or ""
-    return urlunsplit(
-        (parts.scheme.lower(), parts.netloc.lower(), path, urlencode(query), "")
-    )
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, urlencode(query), ""))

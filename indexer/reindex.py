@@ -81,8 +81,13 @@ def reindex(
         raise RuntimeError(f"alias {alias!r} does not exist: ingest first, or use --from-source")
     new = create_next_version(es, alias, settings.shards, settings.replicas)
     job = Ingest(
-        es, new, rejects, workers=workers, max_chars=settings.analysis_max_chars,
-        force=True, refresh=False,
+        es,
+        new,
+        rejects,
+        workers=workers,
+        max_chars=settings.analysis_max_chars,
+        force=True,
+        refresh=False,
     )
     try:
         if from_source:

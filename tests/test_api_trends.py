@@ -240,6 +240,21 @@ async def test_timeline_counts_and_shares(
     assert body["query"]["start"] == lo.isoformat() and body["query"]["end"] == hi.isoformat()
 
 
+async def test_buckets_cut_by_the_period_are_flagged_partial(api: httpx.AsyncClient) -> None:
+    body = await get(
+        api, "/v1/trends/timeline", interval="week", **{"from": "2025-05-14", "to": "2025-06-03"}
+    )
+    # Wednesday 14 May .. Tuesday 3 June: the first and the last week are cut
+    assert [(b["key"], b["partial"]) for b in body["buckets"]] == [
+        ("2025-05-12", True),
+        ("2025-05-19", False),
+        ("2025-05-26", False),
+        ("2025-06-02", True),
+    ]
+    assert body["query"]["start"] == "2025-05-14T00:00:00+09:00"
+    assert body["query"]["end"] == "2025-06-04T00:00:00+09:00"
+
+
 async def test_time_zone_moves_posts_between_days(api: httpx.AsyncClient, docs: list[Doc]) -> None:
     # a post at 2026-08-06 09:15 +02:00 is the 6th in Tokyo and in Paris, but 07:15 UTC on the 6th
     # and 00:15 on the 6th in Los Angeles: shifts are checked against zoneinfo for every post

@@ -12,8 +12,8 @@ from elasticsearch import Elasticsearch
 from indexer.config import Settings
 from indexer.index.store import current_index, ensure_index, versions
 from indexer.ingest import Ingest, Summary
-from indexer.rejects import RejectsFile
 from indexer.reindex import reindex
+from indexer.rejects import RejectsFile
 from indexer.status import index_status
 from tests.helpers import SAMPLES, SEED_FULL, SEED_SHORT, expected_samples, phrase_hits
 
@@ -84,7 +84,11 @@ def test_sample_archive_ingests_and_reingest_writes_nothing(
     assert es.count(index=alias)["count"] == expected["total_posts"]
 
     second = run_ingest(es, alias, [SAMPLES], tmp_path)
-    assert (second.read, second.indexed, second.unchanged) == (expected["total_posts"], 0, expected["total_posts"])
+    assert (second.read, second.indexed, second.unchanged) == (
+        expected["total_posts"],
+        0,
+        expected["total_posts"],
+    )
 
     # one changed post is rewritten, the rest stay untouched
     copy = tmp_path / "samples"
@@ -127,7 +131,9 @@ def test_reindex_swaps_alias_while_searches_keep_answering(
     def keep_searching() -> None:
         while not stop.is_set():
             try:
-                answered.append(es.search(index=alias, size=0, track_total_hits=True)["hits"]["total"]["value"])
+                answered.append(
+                    es.search(index=alias, size=0, track_total_hits=True)["hits"]["total"]["value"]
+                )
             except Exception as exc:  # any failure during the swap is the bug we look for
                 failures.append(exc)
 

@@ -118,8 +118,11 @@ def test_killed_ingest_resumes_to_the_clean_result(
     out, err = clean.communicate(timeout=600)
     assert clean.returncode == 0, err
 
-    victim = _cli(["--index", killed_alias, "ingest", str(data), "--rejects", str(tmp_path / "r2")], env,
-                  start_new_session=True)
+    victim = _cli(
+        ["--index", killed_alias, "ingest", str(data), "--rejects", str(tmp_path / "r2")],
+        env,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if es.indices.exists_alias(name=killed_alias) and es.count(index=killed_alias)["count"] > 0:
@@ -130,7 +133,9 @@ def test_killed_ingest_resumes_to_the_clean_result(
     partial = es.count(index=killed_alias)["count"]
     assert 0 < partial < 1400
 
-    resumed = _cli(["--index", killed_alias, "ingest", str(data), "--rejects", str(tmp_path / "r3"), "--json"], env)
+    resumed = _cli(
+        ["--index", killed_alias, "ingest", str(data), "--rejects", str(tmp_path / "r3"), "--json"], env
+    )
     out, err = resumed.communicate(timeout=600)
     assert resumed.returncode == 0, err
     summary = json.loads(out.strip().splitlines()[-1])
@@ -142,7 +147,7 @@ def test_cli_exits_clearly_when_elasticsearch_is_unreachable(tmp_path: Path) -> 
     env = {**os.environ, "AIPOSTS_ES_URL": "http://127.0.0.1:9", "AIPOSTS_ES_TIMEOUT": "1"}
     (tmp_path / "a.jsonl").write_text(_line(id="x") + "\n", encoding="utf-8")
     proc = _cli(["ingest", str(tmp_path / "a.jsonl")], env)
-    out, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=60)
     assert proc.returncode == 3
     assert "unreachable" in err and "127.0.0.1:9" in err
 

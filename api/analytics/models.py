@@ -19,7 +19,7 @@ class AnsweredQuery(_Out):
 
     q: str | None = Field(None, description="the query, as sent")
     filters: dict[str, Any] = Field(
-        default_factory=dict, description="the filters in force (dates are in start/end), normalized"
+        default_factory=dict, description="the filters in force, as given (the dates are in start and end)"
     )
     tz: str = Field(description="time zone of days, weeks, months and years", examples=["Asia/Tokyo"])
     start: str | None = Field(

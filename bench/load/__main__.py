@@ -26,14 +26,16 @@ from bench.load.runner import run_load
 from bench.load.server import api_server, require_loopback
 from bench.load.stats import report
 from bench.load.workload import Workload, find_timeline
+from bench.relevance.run import ensure_corpus
 from indexer.config import Settings
 
 
 @contextlib.contextmanager
-def target(url: str | None, settings: Settings, index: str) -> Iterator[str]:
+def target(url: str | None, settings: Settings, index: str, es: Any) -> Iterator[str]:
     if url:
         yield require_loopback(url.rstrip("/"))
         return
+    ensure_corpus(es, index, sorted(CORPUS.glob("*.jsonl.gz")))
     with api_server(settings.model_copy(update={"index": index})) as started:
         yield started
 
@@ -106,8 +108,8 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
 
     if args.cmd == "run":
-        with (elasticsearch(Settings.from_env()) as (settings, _),
-              target(args.url, settings, args.index) as url):
+        with (elasticsearch(Settings.from_env()) as (settings, es),
+              target(args.url, settings, args.index, es) as url):
             results = [run_mixed(url, c, args.requests, args.duration) for c in args.concurrency]
         table = load_table(results)
         print(table)

@@ -58,16 +58,18 @@ def count(es: Elasticsearch, index: str) -> int:
 
 def ensure_corpus(
     es: Elasticsearch, alias: str, files: list[Path], limit: int | None = None, workers: int = 0,
-    log: Any = print,
+    log: Any = print, resume: bool = False,
 ) -> dict[str, Any]:
-    """Index the corpus behind ``alias`` when the alias is missing or empty; reuse it otherwise
-    (a half-done ingest is resumed by ``--reindex``: ingest skips unchanged posts)."""
+    """Index the corpus behind ``alias`` when the alias is missing or empty; reuse it otherwise.
+    ``resume``: run the ingest anyway (after an interrupted one: unchanged posts are skipped,
+    so only what is missing gets analyzed and written)."""
     n = count(es, alias) if current_index(es, alias) else 0
-    if n:
+    if n and not resume:
         return {"alias": alias, "posts": n, "indexed_now": False}
     from indexer.ingest import Ingest
 
-    log(f"{alias}: missing or empty, indexing {len(files)} corpus file(s) (this takes minutes)")
+    log(f"{alias}: {'resuming' if n else 'missing or empty,'} indexing {len(files)} corpus file(s) "
+        "(this takes minutes)")
     ensure_index(es, alias)
     t = time.perf_counter()
     with RejectsFile(None, echo=None) as rejects:
@@ -184,9 +186,10 @@ def run_all(
     settings: Settings, es: Elasticsearch, topics: list[Topic], qrels: dict[str, dict[str, int]],
     files: list[Path], alias: str = "bench-corpus", limit: int | None = None, depth: int = 100,
     baseline_names: dict[str, str] | None = None, rebuild_baselines: bool = False, log: Any = print,
+    resume: bool = False,
 ) -> dict[str, Any]:
     """Everything ``python -m bench.relevance`` does, minus printing and files."""
-    corpus = ensure_corpus(es, alias, files, limit, log=log)
+    corpus = ensure_corpus(es, alias, files, limit, log=log, resume=resume)
     built = ensure_baselines(es, files, limit, baseline_names, rebuild_baselines, log=log)
     api_settings = settings.model_copy(update={"index": alias})
     runs: dict[str, dict[str, list[str]]] = {}

@@ -50,9 +50,7 @@ def text_parts(post: Post, lang: Lang) -> tuple[list[str], list[str]]:
 
 
 def _page_lang(post: Post) -> Lang:
-    sample = " ".join(
-        [kp.title for kp in post.key_points[:3]] + [post.impact[:500], post.editorial[:500]]
-    )
+    sample = " ".join([kp.title for kp in post.key_points[:3]] + [post.impact[:500], post.editorial[:500]])
     return detect_lang(sample) or "ja"
 
 
