@@ -24,16 +24,18 @@ import sys
 import time
 from typing import Any
 
-from bench.cluster import elasticsearch
-from bench.common import RESULTS, machine
+from bench.common import RESULTS, elasticsearch, machine
 from indexer.config import Settings
 
 STEPS: dict[str, tuple[str, list[str], int]] = {
     # name: (result file, command, time limit in seconds)
     "relevance": ("relevance", ["-m", "bench.relevance"], 7200),
     "query": ("query", ["-m", "bench.query"], 3600),
-    "load": ("load", ["-m", "bench.load", "run", "--concurrency", "8", "32", "--requests", "3000",
-                      "--duration", "60"], 1800),
+    "load": (
+        "load",
+        ["-m", "bench.load", "run", "--concurrency", "8", "32", "--requests", "3000", "--duration", "60"],
+        1800,
+    ),
     "outage": ("outage", ["-m", "bench.load", "outage"], 1200),
     # the analytics bench reads the corpus alias that the relevance step built
     "analytics": ("analytics", ["-m", "bench.analytics", "--alias", "bench-corpus"], 3600),
@@ -59,11 +61,19 @@ def run_step(name: str, env: dict[str, str]) -> dict[str, Any]:
         code = subprocess.run([sys.executable, *args], env=env, timeout=limit, check=False).returncode
     except subprocess.TimeoutExpired:
         code = -1
-    status: dict[str, Any] = {"step": name, "exit_code": code, "seconds": round(time.perf_counter() - t, 1),
-                              "timed_out": code == -1, "table": None, "result": None}
+    status: dict[str, Any] = {
+        "step": name,
+        "exit_code": code,
+        "seconds": round(time.perf_counter() - t, 1),
+        "timed_out": code == -1,
+        "table": None,
+        "result": None,
+    }
     # the step's own files: <name>.json, or <name>-<something>.json, written during this run
-    fresh = sorted((p for p in RESULTS.glob(f"{result_name}*.json") if p.stat().st_mtime >= began),
-                   key=lambda p: p.stat().st_mtime)
+    fresh = sorted(
+        (p for p in RESULTS.glob(f"{result_name}*.json") if p.stat().st_mtime >= began),
+        key=lambda p: p.stat().st_mtime,
+    )
     if code == 0 and fresh:
         js = fresh[-1]
         status["file"] = str(js.relative_to(RESULTS.parent.parent))
@@ -75,10 +85,15 @@ def run_step(name: str, env: dict[str, str]) -> dict[str, Any]:
 
 def summary_md(info: dict[str, Any], statuses: list[dict[str, Any]]) -> str:
     m = info
-    lines = ["# Bench summary", "",
-             f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, Python {m['python']}, "
-             f"{m['platform']}; commit {m['commit']}; {m['when']}.", "",
-             "| step | status | seconds |", "|---|---|---:|"]
+    lines = [
+        "# Bench summary",
+        "",
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, Python {m['python']}, "
+        f"{m['platform']}; commit {m['commit']}; {m['when']}.",
+        "",
+        "| step | status | seconds |",
+        "|---|---|---:|",
+    ]
     for s in statuses:
         failed = "timed out" if s["timed_out"] else f"failed ({s['exit_code']})"
         ok = "ok" if s["exit_code"] == 0 else failed
@@ -104,9 +119,15 @@ def main(argv: list[str] | None = None) -> int:
             statuses.append(run_step(name, env))
     info = machine()
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "summary.json").write_text(json.dumps(
-        {"machine": info, "steps": [{k: v for k, v in s.items() if k != "table"} for s in statuses]},
-        ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (RESULTS / "summary.json").write_text(
+        json.dumps(
+            {"machine": info, "steps": [{k: v for k, v in s.items() if k != "table"} for s in statuses]},
+            ensure_ascii=False,
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     md = summary_md(info, statuses)
     (RESULTS / "summary.md").write_text(md, encoding="utf-8")
     print(md)

@@ -19,7 +19,9 @@ from indexer.analysis.pipeline import analyze_post
 from indexer.index.document import apply_analysis, to_document
 from indexer.post import Post
 
-POOL_AFTER = 300  # posts analyzed in-process before a pool is worth its start-up
+# in-process until this much text was analyzed: below it a pool costs more than it saves
+POOL_AFTER_POSTS = 300
+POOL_AFTER_CHARS = 1_000_000
 
 
 @dataclass
@@ -47,6 +49,22 @@ def _warm_up() -> None:
     analyze_post(Post(id="warm-up", texts={"en": {"title": "warm up"}, "ja": {"title": "準備"}}))
 
 
+def sized_batches(
+    posts: Iterable[Post], max_posts: int = 200, max_chars: int = 2_000_000
+) -> Iterator[list[Post]]:
+    """Batches closed by post count or by text size, whichever comes first."""
+    batch: list[Post] = []
+    chars = 0
+    for post in posts:
+        batch.append(post)
+        chars += post.char_count()
+        if len(batch) >= max_posts or chars >= max_chars:
+            yield batch
+            batch, chars = [], 0
+    if batch:
+        yield batch
+
+
 def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
@@ -58,12 +76,13 @@ class AnalysisPool:
         self.workers = workers or default_workers()
         self.max_chars = max_chars
         self._pool: Pool | None = None
-        self._seen = 0
+        self._posts = 0
+        self._chars = 0
 
     def _ensure_pool(self) -> Pool | None:
         if self.workers <= 1:
             return None
-        if self._pool is None and self._seen >= POOL_AFTER:
+        if self._pool is None and (self._posts >= POOL_AFTER_POSTS or self._chars >= POOL_AFTER_CHARS):
             ctx = mp.get_context("forkserver")
             self._pool = ctx.Pool(self.workers, initializer=_warm_up)
         return self._pool
@@ -73,7 +92,8 @@ class AnalysisPool:
         limit = self.workers + 1
         for batch in batches:
             pool = self._ensure_pool()
-            self._seen += len(batch)
+            self._posts += len(batch)
+            self._chars += sum(p.char_count() for p in batch)
             if pool is None:
                 yield analyze_batch(batch, self.max_chars)
                 continue

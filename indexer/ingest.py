@@ -23,6 +23,7 @@ from indexer.sources import read_records
 from indexer.sources.base import Location, Parsed, Reject
 
 BATCH = 200
+BATCH_CHARS = 2_000_000  # long newsletter issues make small batches, so workers stay balanced
 
 
 @dataclass
@@ -81,6 +82,7 @@ class Ingest:
 
     def _batches(self, records: Iterator[Parsed | Reject]) -> Iterator[list[Post]]:
         batch: list[tuple[Post, str]] = []
+        chars = 0
         for rec in records:
             if isinstance(rec, Reject):
                 self.reject(rec)
@@ -106,9 +108,10 @@ class Ingest:
                 continue
             self._seen[post.id] = (fingerprint, rec.location)
             batch.append((post.model_copy(update={"content_hash": digest}), digest))
-            if len(batch) >= BATCH:
+            chars += post.char_count()
+            if len(batch) >= BATCH or chars >= BATCH_CHARS:
                 yield self._changed(batch)
-                batch = []
+                batch, chars = [], 0
         if batch:
             yield self._changed(batch)
 

@@ -120,6 +120,10 @@ class Post(_Model):
                 return t.title
         return ""
 
+    def char_count(self) -> int:
+        """Characters of text analysis will read: what batches and the pool are sized by."""
+        return sum(len(t.title) + len(t.summary) + len(t.body) for t in self.texts.values())
+
     def compute_hash(self) -> str:
         """Hash of what the source said; analysis output and ingest time are left out."""
         payload = self.model_dump_json(

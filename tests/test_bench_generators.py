@@ -42,9 +42,20 @@ def _corpus(tmp: Path) -> list[Path]:
     a = tmp / "a.jsonl.gz"
     with gzip.open(a, "wt", encoding="utf-8") as f:
         for i in range(3):
-            f.write(json.dumps({"id": f"a{i}", "url": f"https://x/{i}", "title": f"T{i}", "lang": "en",
-                                "published": "2020-01-01", "body": "p1\n\np2\n\np3\n\np4",
-                                "translation_of": "zz"}) + "\n")
+            f.write(
+                json.dumps(
+                    {
+                        "id": f"a{i}",
+                        "url": f"https://x/{i}",
+                        "title": f"T{i}",
+                        "lang": "en",
+                        "published": "2020-01-01",
+                        "body": "p1\n\np2\n\np3\n\np4",
+                        "translation_of": "zz",
+                    }
+                )
+                + "\n"
+            )
     b = tmp / "b.jsonl"
     b.write_text(json.dumps({"id": "b0", "title": "ビー", "body": "本文"}) + "\n\n", encoding="utf-8")
     return [a, b]
@@ -147,9 +158,14 @@ def test_run_load_is_bounded_by_count_and_time() -> None:
 
 def test_outage_analysis() -> None:
     marks = {"stop_begin": 10.0, "stop_end": 12.0, "start_begin": 22.0, "start_end": 40.0}
-    samples = [Sample(5, 0.01, "search", 200), Sample(11, 0.02, "search", 200),
-               Sample(13, 2.0, "search", 503), Sample(30, 1.5, "facets", None, "ConnectError"),
-               Sample(41, 0.5, "search", 200), Sample(42, 0.01, "search", 200)]
+    samples = [
+        Sample(5, 0.01, "search", 200),
+        Sample(11, 0.02, "search", 200),
+        Sample(13, 2.0, "search", 503),
+        Sample(30, 1.5, "facets", None, "ConnectError"),
+        Sample(41, 0.5, "search", 200),
+        Sample(42, 0.01, "search", 200),
+    ]
     r = analyse(samples, marks)
     assert r["during"]["errors_by_outcome"] == {"503": 1, "ConnectError": 1}
     assert r["during"]["requests"] == 4  # started from the stop until the first success after it

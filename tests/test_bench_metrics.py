@@ -79,8 +79,10 @@ def test_parse_topics() -> None:
     with pytest.raises(FormatError, match="missing kind"):
         parse_topics('[{"id": "q1", "query": "x", "lang": "en"}]')
     with pytest.raises(FormatError, match="duplicate"):
-        parse_topics('[{"id": "q", "query": "x", "lang": "en", "kind": "k"},'
-                     ' {"id": "q", "query": "y", "lang": "en", "kind": "k"}]')
+        parse_topics(
+            '[{"id": "q", "query": "x", "lang": "en", "kind": "k"},'
+            ' {"id": "q", "query": "y", "lang": "en", "kind": "k"}]'
+        )
     with pytest.raises(FormatError, match="list"):
         parse_topics('{"id": "q"}')
 
@@ -97,9 +99,11 @@ def test_parse_qrels() -> None:
 
 
 def test_evaluate_by_kind_and_skips_unjudged_topics() -> None:
-    topics = parse_topics('[{"id": "q1", "query": "a", "lang": "en", "kind": "en"},'
-                          ' {"id": "q2", "query": "b", "lang": "ja", "kind": "ja"},'
-                          ' {"id": "q3", "query": "c", "lang": "ja", "kind": "ja"}]')
+    topics = parse_topics(
+        '[{"id": "q1", "query": "a", "lang": "en", "kind": "en"},'
+        ' {"id": "q2", "query": "b", "lang": "ja", "kind": "ja"},'
+        ' {"id": "q3", "query": "c", "lang": "ja", "kind": "ja"}]'
+    )
     qrels = {"q1": {"a": 2}, "q2": {"b": 1, "c": 0}, "q3": {"z": 0}}
     runs = {"sys": {"q1": ["a"], "q2": ["c", "b"], "q3": ["z"]}, "other": {"q1": [], "q2": []}}
     result = evaluate(runs, topics, qrels)
@@ -125,8 +129,11 @@ def test_percentile_interpolates() -> None:
 
 
 def test_report_counts_errors_and_kinds() -> None:
-    samples = [Sample(0, 0.010, "search", 200), Sample(0, 0.020, "search", 503),
-               Sample(0, 0.030, "export", None, "timeout")]
+    samples = [
+        Sample(0, 0.010, "search", 200),
+        Sample(0, 0.020, "search", 503),
+        Sample(0, 0.030, "export", None, "timeout"),
+    ]
     r = report(samples, 2.0)
     assert r["requests"] == 3 and r["ok"] == 1 and r["errors"] == 2
     assert r["errors_by_outcome"] == {"503": 1, "timeout": 1}

@@ -41,19 +41,34 @@ def _judge(word: str, posts: list) -> dict[str, int]:
 def test_relevance_end_to_end(tmp_path: Path, es: Elasticsearch, settings: Settings, index_name: str) -> None:
     posts = list(corpus_posts(FILES, PER_FILE))
     topics_file = tmp_path / "topics.json"
-    topics_file.write_text(json.dumps([
-        {"id": "s-en", "query": "robot", "lang": "en", "kind": "en"},
-        {"id": "s-ja", "query": "生成AI", "lang": "ja", "kind": "ja"},
-        {"id": "s-none", "query": "zzzunmatched", "lang": "en", "kind": "en"},
-    ], ensure_ascii=False), encoding="utf-8")
+    topics_file.write_text(
+        json.dumps(
+            [
+                {"id": "s-en", "query": "robot", "lang": "en", "kind": "en"},
+                {"id": "s-ja", "query": "生成AI", "lang": "ja", "kind": "ja"},
+                {"id": "s-none", "query": "zzzunmatched", "lang": "en", "kind": "en"},
+            ],
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     qrels = {"s-en": _judge("robot", posts), "s-ja": _judge("生成AI", posts)}
     qrels_file = tmp_path / "qrels.tsv"
     qrels_file.write_text("".join(f"{q}\t{p}\t{g}\n" for q, d in qrels.items() for p, g in d.items()))
 
     names = {"standard": f"{index_name}-standard", "bigram": f"{index_name}-bigram"}
-    result = run_all(settings, es, load_topics(topics_file), load_qrels(qrels_file), FILES,
-                     alias=f"{index_name}-corpus", limit=PER_FILE, depth=50, baseline_names=names,
-                     log=lambda m: None)
+    result = run_all(
+        settings,
+        es,
+        load_topics(topics_file),
+        load_qrels(qrels_file),
+        FILES,
+        alias=f"{index_name}-corpus",
+        limit=PER_FILE,
+        depth=50,
+        baseline_names=names,
+        log=lambda m: None,
+    )
 
     assert result["corpus"]["indexed_now"] and result["corpus"]["posts"] == len(posts)
     assert all(result["baselines"][k]["posts"] == len(posts) for k in names)
@@ -68,9 +83,18 @@ def test_relevance_end_to_end(tmp_path: Path, es: Elasticsearch, settings: Setti
     assert result["systems"]["aiposts"]["overall"]["mrr"] > 0.5
 
     # a second run reuses the indices
-    again = run_all(settings, es, load_topics(topics_file), load_qrels(qrels_file), FILES,
-                    alias=f"{index_name}-corpus", limit=PER_FILE, depth=50, baseline_names=names,
-                    log=lambda m: None)
+    again = run_all(
+        settings,
+        es,
+        load_topics(topics_file),
+        load_qrels(qrels_file),
+        FILES,
+        alias=f"{index_name}-corpus",
+        limit=PER_FILE,
+        depth=50,
+        baseline_names=names,
+        log=lambda m: None,
+    )
     assert not again["corpus"]["indexed_now"]
     assert all(again["baselines"][k]["built_s"] is None for k in names)
     assert again["systems"]["aiposts"]["overall"] == result["systems"]["aiposts"]["overall"]

@@ -13,8 +13,15 @@ def test_chosen_steps() -> None:
 
 
 def test_summary_lists_steps_and_tables() -> None:
-    info = {"cpu": "cpu", "cores": 2, "memory_gib": 1.0, "python": "3.11", "platform": "linux",
-            "commit": "abc", "when": "now"}
+    info = {
+        "cpu": "cpu",
+        "cores": 2,
+        "memory_gib": 1.0,
+        "python": "3.11",
+        "platform": "linux",
+        "commit": "abc",
+        "when": "now",
+    }
     statuses = [
         {"step": "query", "exit_code": 0, "timed_out": False, "seconds": 1.0, "table": "# Query\n\n| a |"},
         {"step": "load", "exit_code": 2, "timed_out": False, "seconds": 2.0, "table": None},

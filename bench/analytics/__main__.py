@@ -27,8 +27,7 @@ from typing import Any
 import httpx
 from elasticsearch import Elasticsearch
 
-from bench.cluster import elasticsearch
-from bench.common import CORPUS, machine, median, write_result
+from bench.common import CORPUS, elasticsearch, machine, median, write_result
 from indexer.config import Settings
 
 DEFAULT_ALIAS = "bench-corpus"  # the whole shared corpus, shared with the relevance bench

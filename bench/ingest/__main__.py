@@ -19,7 +19,7 @@ from pathlib import Path
 from elasticsearch import Elasticsearch
 
 from bench.common import CORPUS, elasticsearch, machine, median, write_result
-from indexer.analysis_pool import AnalysisPool
+from indexer.analysis_pool import AnalysisPool, sized_batches
 from indexer.config import Settings
 from indexer.index.bulk import BulkWriter
 from indexer.index.store import drop_index, ensure_index, versions
@@ -44,15 +44,10 @@ def chars(posts: list[Post]) -> int:
     return sum(len(t.title) + len(t.summary) + len(t.body) for p in posts for t in p.texts.values())
 
 
-def batches(posts: list[Post], size: int = 200):
-    for i in range(0, len(posts), size):
-        yield posts[i : i + size]
-
-
 def phase_analysis(posts: list[Post], workers: int) -> float:
     t = time.perf_counter()
     with AnalysisPool(workers) as pool:
-        for _ in pool.run(batches(posts)):
+        for _ in pool.run(sized_batches(posts)):
             pass
         pool.close()
     return time.perf_counter() - t

@@ -19,8 +19,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from bench.cluster import elasticsearch
-from bench.common import CORPUS, machine, write_result
+from bench.common import CORPUS, elasticsearch, machine, write_result
 from bench.load.outage import run_outage
 from bench.load.runner import run_load
 from bench.load.server import api_server, require_loopback
@@ -40,14 +39,22 @@ def target(url: str | None, settings: Settings, index: str, es: Any) -> Iterator
         yield started
 
 
-def run_mixed(url: str, concurrency: int, requests: int, duration: float,
-              mix: dict[str, int] | None = None) -> dict[str, Any]:
+def run_mixed(
+    url: str, concurrency: int, requests: int, duration: float, mix: dict[str, int] | None = None
+) -> dict[str, Any]:
     timeline = find_timeline(url)
     workload = Workload(mix=mix or dict(Workload().mix), timeline_path=timeline)
     samples, wall = asyncio.run(run_load(url, workload.next, concurrency, requests, duration))
     result = report(samples, wall)
-    result.update({"concurrency": concurrency, "max_requests": requests, "max_seconds": duration,
-                   "mix": workload.mix, "timeline_endpoint": timeline or "search facets=months"})
+    result.update(
+        {
+            "concurrency": concurrency,
+            "max_requests": requests,
+            "max_seconds": duration,
+            "mix": workload.mix,
+            "timeline_endpoint": timeline or "search facets=months",
+        }
+    )
     return result
 
 
@@ -56,39 +63,50 @@ def _ms(value: float | None) -> str:
 
 
 def load_table(results: list[dict[str, Any]]) -> str:
-    rows = ["| concurrency | requests | errors | req/s | p50 ms | p95 ms | p99 ms |",
-            "|---:|---:|---:|---:|---:|---:|---:|"]
+    rows = [
+        "| concurrency | requests | errors | req/s | p50 ms | p95 ms | p99 ms |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in results:
-        rows.append(f"| {r['concurrency']} | {r['requests']} | {r['errors']} | {r['throughput_rps']:.1f} | "
-                    f"{_ms(r['p50_ms'])} | {_ms(r['p95_ms'])} | {_ms(r['p99_ms'])} |")
-    kinds = ["", "| concurrency | kind | requests | errors | p50 ms | p95 ms | p99 ms |",
-             "|---:|---|---:|---:|---:|---:|---:|"]
+        rows.append(
+            f"| {r['concurrency']} | {r['requests']} | {r['errors']} | {r['throughput_rps']:.1f} | "
+            f"{_ms(r['p50_ms'])} | {_ms(r['p95_ms'])} | {_ms(r['p99_ms'])} |"
+        )
+    kinds = [
+        "",
+        "| concurrency | kind | requests | errors | p50 ms | p95 ms | p99 ms |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
     for r in results:
         for k, v in r["by_kind"].items():
-            kinds.append(f"| {r['concurrency']} | {k} | {v['requests']} | {v['errors']} "
-                         f"| {_ms(v['p50_ms'])} | {_ms(v['p95_ms'])} | {_ms(v['p99_ms'])} |")
+            kinds.append(
+                f"| {r['concurrency']} | {k} | {v['requests']} | {v['errors']} "
+                f"| {_ms(v['p50_ms'])} | {_ms(v['p95_ms'])} | {_ms(v['p99_ms'])} |"
+            )
     return "\n".join(rows + kinds)
 
 
 def outage_table(r: dict[str, Any]) -> str:
     d = r["during"]
     errs = ", ".join(f"{k}: {v}" for k, v in d["errors_by_outcome"].items()) or "none"
-    return "\n".join([
-        "| measure | value |",
-        "|---|---:|",
-        f"| posts / concurrency | {r['posts']} / {r['concurrency']} |",
-        f"| node stop took (s) | {r['es_stop_s']} |",
-        f"| node start took (s) | {r['es_start_s']} |",
-        f"| API unavailable (s, node stop to first success) | {r['unavailable_s']} |",
-        f"| requests during the outage | {d['requests']} ({d['ok']} ok) |",
-        f"| errors during the outage | {d['errors']} ({errs}) |",
-        f"| slowest answer of any kind during the outage (ms) | {d['latency_all']['max_ms']} |",
-        f"| error answers p50 / p99 / max (ms) | {d['latency_errors']['p50_ms']} "
-        f"/ {d['latency_errors']['p99_ms']} / {d['latency_errors']['max_ms']} |",
-        f"| recovery after the node is healthy (s) | {r['recovery_s_after_es_healthy']} |",
-        f"| recovery after the restart command (s) | {r['recovery_s_after_restart_cmd']} |",
-        f"| errors after recovery | {r['after']['errors']} of {r['after']['requests']} |",
-    ])
+    return "\n".join(
+        [
+            "| measure | value |",
+            "|---|---:|",
+            f"| posts / concurrency | {r['posts']} / {r['concurrency']} |",
+            f"| node stop took (s) | {r['es_stop_s']} |",
+            f"| node start took (s) | {r['es_start_s']} |",
+            f"| API unavailable (s, node stop to first success) | {r['unavailable_s']} |",
+            f"| requests during the outage | {d['requests']} ({d['ok']} ok) |",
+            f"| errors during the outage | {d['errors']} ({errs}) |",
+            f"| slowest answer of any kind during the outage (ms) | {d['latency_all']['max_ms']} |",
+            f"| error answers p50 / p99 / max (ms) | {d['latency_errors']['p50_ms']} "
+            f"/ {d['latency_errors']['p99_ms']} / {d['latency_errors']['max_ms']} |",
+            f"| recovery after the node is healthy (s) | {r['recovery_s_after_es_healthy']} |",
+            f"| recovery after the restart command (s) | {r['recovery_s_after_restart_cmd']} |",
+            f"| errors after recovery | {r['after']['errors']} of {r['after']['requests']} |",
+        ]
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -108,8 +126,10 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
 
     if args.cmd == "run":
-        with (elasticsearch(Settings.from_env()) as (settings, es),
-              target(args.url, settings, args.index, es) as url):
+        with (
+            elasticsearch(Settings.from_env()) as (settings, es),
+            target(args.url, settings, args.index, es) as url,
+        ):
             results = [run_mixed(url, c, args.requests, args.duration) for c in args.concurrency]
         table = load_table(results)
         print(table)
@@ -117,8 +137,14 @@ def main(argv: list[str] | None = None) -> None:
     else:
         settings = Settings.from_env()
         files = sorted(CORPUS.glob("*.jsonl.gz"))
-        result = run_outage(settings, files, port=args.port, posts_per_file=args.posts_per_file,
-                            concurrency=args.concurrency, down=args.down)
+        result = run_outage(
+            settings,
+            files,
+            port=args.port,
+            posts_per_file=args.posts_per_file,
+            concurrency=args.concurrency,
+            down=args.down,
+        )
         table = outage_table(result)
         print(table)
         write_result("outage", {"machine": machine(), **result}, "# Outage\n\n" + table)

@@ -75,8 +75,16 @@ def analyse(samples: list[Sample], marks: dict[str, float]) -> dict[str, Any]:
     }
 
 
-async def _scenario(url: str, node: Any, workload: Workload, concurrency: int, warmup: float,
-                    down: float, after: float, max_seconds: float) -> tuple[list[Sample], dict[str, float]]:
+async def _scenario(
+    url: str,
+    node: Any,
+    workload: Workload,
+    concurrency: int,
+    warmup: float,
+    down: float,
+    after: float,
+    max_seconds: float,
+) -> tuple[list[Sample], dict[str, float]]:
     t0 = time.perf_counter()
     samples: list[Sample] = []
     stop = asyncio.Event()
@@ -85,8 +93,11 @@ async def _scenario(url: str, node: Any, workload: Workload, concurrency: int, w
     def now() -> float:
         return time.perf_counter() - t0
 
-    load = asyncio.create_task(run_load(url, workload.next, concurrency, 10**7, max_seconds, timeout=30,
-                                        t0=t0, samples=samples, stop=stop))
+    load = asyncio.create_task(
+        run_load(
+            url, workload.next, concurrency, 10**7, max_seconds, timeout=30, t0=t0, samples=samples, stop=stop
+        )
+    )
     try:
         await asyncio.sleep(warmup)
         marks["stop_begin"] = now()
@@ -108,13 +119,23 @@ async def _scenario(url: str, node: Any, workload: Workload, concurrency: int, w
     return samples, marks
 
 
-def run_outage(settings: Settings, files: list[Path], port: int = 9290, posts_per_file: int = 150,
-               concurrency: int = 8, warmup: float = 15, down: float = 10, after: float = 15,
-               max_seconds: float = 400, log: Any = print) -> dict[str, Any]:
+def run_outage(
+    settings: Settings,
+    files: list[Path],
+    port: int = 9290,
+    posts_per_file: int = 150,
+    concurrency: int = 8,
+    warmup: float = 15,
+    down: float = 10,
+    after: float = 15,
+    max_seconds: float = 400,
+    log: Any = print,
+) -> dict[str, Any]:
     from indexer.localnode import LocalNode
 
-    node_settings = settings.model_copy(update={"es_port": port, "es_url": f"http://127.0.0.1:{port}",
-                                                "index": ALIAS})
+    node_settings = settings.model_copy(
+        update={"es_port": port, "es_url": f"http://127.0.0.1:{port}", "index": ALIAS}
+    )
     node = LocalNode(node_settings, report=lambda m: None)
     log(f"outage: starting a dedicated node on port {port}")
     node.start()
@@ -131,8 +152,15 @@ def run_outage(settings: Settings, files: list[Path], port: int = 9290, posts_pe
                 _scenario(url, node, workload, concurrency, warmup, down, after, max_seconds)
             )
         result = analyse(samples, marks)
-        result.update({"port": port, "posts": corpus["posts"], "concurrency": concurrency,
-                       "es_wait_s": node_settings.es_wait, "down_s": down})
+        result.update(
+            {
+                "port": port,
+                "posts": corpus["posts"],
+                "concurrency": concurrency,
+                "es_wait_s": node_settings.es_wait,
+                "down_s": down,
+            }
+        )
         return result
     finally:
         node.stop()

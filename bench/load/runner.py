@@ -68,8 +68,9 @@ async def run_load(
                 remaining = deadline - time.perf_counter()
                 req = next_request()
                 try:
-                    samples.append(await asyncio.wait_for(send(client, req, t0), timeout=max(remaining, 0.1)
-                                                          + timeout))
+                    samples.append(
+                        await asyncio.wait_for(send(client, req, t0), timeout=max(remaining, 0.1) + timeout)
+                    )
                 except TimeoutError:
                     samples.append(Sample(time.perf_counter() - t0, timeout, req.kind, None, "timeout"))
 

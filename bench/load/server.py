@@ -56,8 +56,17 @@ def api_server(settings: Settings, startup_timeout: float = 90.0) -> Iterator[st
     """Run ``aiposts-api`` for ``settings`` on 127.0.0.1:<free port>; yields its base URL and
     stops the process (ours, by pid) afterwards."""
     port = free_port()
-    cmd = [sys.executable, "-m", "api.serve", "--host", "127.0.0.1", "--port", str(port),
-           "--log-level", "warning"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "api.serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
     proc = subprocess.Popen(cmd, env=_env(settings), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -69,8 +69,11 @@ def report(samples: Sequence[Sample], wall_seconds: float) -> dict[str, Any]:
     for kind in sorted({s.kind for s in samples}):
         mine = [s for s in samples if s.kind == kind]
         good = [s for s in mine if s.ok]
-        kinds[kind] = {"requests": len(mine), "errors": len(mine) - len(good),
-                       **summary_ms(s.seconds for s in good)}
+        kinds[kind] = {
+            "requests": len(mine),
+            "errors": len(mine) - len(good),
+            **summary_ms(s.seconds for s in good),
+        }
     return {
         "requests": len(samples),
         "ok": len(ok),

@@ -15,9 +15,22 @@ from typing import Any
 import httpx
 
 SEARCH_QUERIES = (
-    "生成AI 著作権", "ローカルLLM", "自動運転", "画像生成", "議事録", "エージェント",
-    "facial recognition", "humanoid robot", "copyright lawsuit", "GPT-4o", "Gemini 2.5",
-    "Claude Code", '"reinforcement learning"', "アンソロピック", "DeepSeek R1", "Opus 4.8",
+    "生成AI 著作権",
+    "ローカルLLM",
+    "自動運転",
+    "画像生成",
+    "議事録",
+    "エージェント",
+    "facial recognition",
+    "humanoid robot",
+    "copyright lawsuit",
+    "GPT-4o",
+    "Gemini 2.5",
+    "Claude Code",
+    '"reinforcement learning"',
+    "アンソロピック",
+    "DeepSeek R1",
+    "Opus 4.8",
 )
 FACET_QUERIES = ("Anthropic", "OpenAI", "生成AI", "NVIDIA", "robot", "LLM")
 EXPORT_QUERIES = ("AlphaFold", "Sakana AI", "ハギングフェイス", "protein folding")
@@ -54,17 +67,27 @@ class Workload:
                 params["from"] = "2025-01-01"
             return Request(kind, "/v1/search", params)
         if kind == "facets":
-            return Request(kind, "/v1/search", {"q": rng.choice(FACET_QUERIES), "size": 10,
-                                                "highlight": "false",
-                                                "facets": "tags,entities,sources,langs,months"})
+            return Request(
+                kind,
+                "/v1/search",
+                {
+                    "q": rng.choice(FACET_QUERIES),
+                    "size": 10,
+                    "highlight": "false",
+                    "facets": "tags,entities,sources,langs,months",
+                },
+            )
         if kind == "export":
             return Request(kind, "/v1/export", {"q": rng.choice(EXPORT_QUERIES)}, stream=True)
         if kind == "timeline":
             q = rng.choice(TIMELINE_QUERIES)
             if self.timeline_path:
                 return Request(kind, self.timeline_path, {"q": q})
-            return Request(kind, "/v1/search", {"q": q, "size": 1, "highlight": "false", "facets": "months",
-                                                "facet_size": 100})
+            return Request(
+                kind,
+                "/v1/search",
+                {"q": q, "size": 1, "highlight": "false", "facets": "months", "facet_size": 100},
+            )
         raise ValueError(f"unknown kind {kind!r}")
 
     def next(self) -> Request:

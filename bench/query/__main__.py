@@ -27,8 +27,7 @@ from elasticsearch import AsyncElasticsearch
 
 from api.es import create_client
 from api.routes.export import BATCH, DEFAULT_FIELDS, FIELDS
-from bench.cluster import elasticsearch
-from bench.common import CORPUS, machine, write_result
+from bench.common import CORPUS, elasticsearch, machine, write_result
 from bench.load.server import api_server
 from bench.load.stats import summary_ms
 from bench.query.queries import QUERIES, api_params, es_body
@@ -38,8 +37,9 @@ from indexer.config import Settings
 Call = tuple[str, Callable[[], Awaitable[bool]]]
 
 
-async def run_phase(calls: list[Call], concurrency: int, rounds: int, max_seconds: float
-                    ) -> list[tuple[str, float, bool]]:
+async def run_phase(
+    calls: list[Call], concurrency: int, rounds: int, max_seconds: float
+) -> list[tuple[str, float, bool]]:
     """Every call ``rounds`` times, by ``concurrency`` workers; (kind, seconds, ok) each.
     Bounded by count and by ``max_seconds``."""
     todo = [c for _ in range(rounds) for c in calls]
@@ -68,6 +68,7 @@ def _api_call(client: httpx.AsyncClient, params: dict[str, Any]) -> Callable[[],
         resp = await client.get("/v1/search", params=params)
         resp.json()
         return resp.status_code == 200
+
     return call
 
 
@@ -75,6 +76,7 @@ def _es_call(es: AsyncElasticsearch, index: str, body: dict[str, Any]) -> Callab
     async def call() -> bool:
         resp = await es.search(index=index, **body)
         return "hits" in resp
+
     return call
 
 
@@ -86,8 +88,13 @@ async def export_api(client: httpx.AsyncClient, max_seconds: float) -> dict[str,
         async for chunk in resp.aiter_bytes():
             n += chunk.count(b"\n")  # one post per line (text may hold other line separators)
     s = time.perf_counter() - t
-    return {"posts": n, "expected": total, "status": resp.status_code, "seconds": round(s, 2),
-            "posts_per_s": round(n / s, 1)}
+    return {
+        "posts": n,
+        "expected": total,
+        "status": resp.status_code,
+        "seconds": round(s, 2),
+        "posts_per_s": round(n / s, 1),
+    }
 
 
 async def export_es(es: AsyncElasticsearch, index: str) -> dict[str, Any]:
@@ -98,8 +105,12 @@ async def export_es(es: AsyncElasticsearch, index: str) -> dict[str, Any]:
     after = None
     try:
         while True:
-            body: dict[str, Any] = {"query": {"bool": {"filter": [{"match_all": {}}]}},
-                                    "sort": [{"id": {"order": "asc"}}], "size": BATCH, "source": paths}
+            body: dict[str, Any] = {
+                "query": {"bool": {"filter": [{"match_all": {}}]}},
+                "sort": [{"id": {"order": "asc"}}],
+                "size": BATCH,
+                "source": paths,
+            }
             if after:
                 body["search_after"] = after
             resp = await es.search(pit={"id": pit, "keep_alive": "5m"}, **body)
@@ -115,8 +126,9 @@ async def export_es(es: AsyncElasticsearch, index: str) -> dict[str, Any]:
     return {"posts": n, "seconds": round(s, 2), "posts_per_s": round(n / s, 1)}
 
 
-async def bench(url: str, settings: Settings, concurrency: list[int], rounds: int, repeat: int,
-                max_seconds: float) -> dict[str, Any]:
+async def bench(
+    url: str, settings: Settings, concurrency: list[int], rounds: int, repeat: int, max_seconds: float
+) -> dict[str, Any]:
     es = create_client(settings)  # the same client configuration as the API's
     limits = httpx.Limits(max_connections=max(concurrency), max_keepalive_connections=max(concurrency))
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
@@ -144,47 +156,81 @@ async def bench(url: str, settings: Settings, concurrency: list[int], rounds: in
                 level: dict[str, Any] = {}
                 for name, rows in samples.items():
                     ok = [s for _, s, good in rows if good]
-                    level[name] = {**summary_ms(ok), "errors": sum(1 for r in rows if not r[2]),
-                                   "qps": round(len(ok) / walls[name], 1),
-                                   "by_kind": {k: summary_ms(s for kk, s, g in rows if kk == k and g)
-                                               for k in dict.fromkeys(k for k, _ in QUERIES)}}
-                level["ratio"] = {p: round(level["api"][f"{p}_ms"] / level["es"][f"{p}_ms"], 2)
-                                  for p in ("p50", "p95", "p99")}
+                    level[name] = {
+                        **summary_ms(ok),
+                        "errors": sum(1 for r in rows if not r[2]),
+                        "qps": round(len(ok) / walls[name], 1),
+                        "by_kind": {
+                            k: summary_ms(s for kk, s, g in rows if kk == k and g)
+                            for k in dict.fromkeys(k for k, _ in QUERIES)
+                        },
+                    }
+                level["ratio"] = {
+                    p: round(level["api"][f"{p}_ms"] / level["es"][f"{p}_ms"], 2)
+                    for p in ("p50", "p95", "p99")
+                }
                 levels[str(c)] = level
             export = {"api": await export_api(client, 900), "es": await export_es(es, settings.index)}
             export["ratio_time"] = round(export["api"]["seconds"] / export["es"]["seconds"], 2)
         finally:
             await es.close()
-    return {"queries": len(QUERIES), "same_top10": same, "rounds": rounds, "repeat": repeat,
-            "concurrency": levels, "export": export}
+    return {
+        "queries": len(QUERIES),
+        "same_top10": same,
+        "rounds": rounds,
+        "repeat": repeat,
+        "concurrency": levels,
+        "export": export,
+    }
 
 
 def table(r: dict[str, Any]) -> str:
-    rows = ["| concurrency | API p50 | API p95 | API p99 | ES p50 | ES p95 | ES p99 | ratio p50 | ratio p95 "
-            "| ratio p99 | API q/s | ES q/s |", "|---:" * 12 + "|"]
+    rows = [
+        "| concurrency | API p50 | API p95 | API p99 | ES p50 | ES p95 | ES p99 | ratio p50 | ratio p95 "
+        "| ratio p99 | API q/s | ES q/s |",
+        "|---:" * 12 + "|",
+    ]
     for c, lv in r["concurrency"].items():
         a, e, q = lv["api"], lv["es"], lv["ratio"]
-        rows.append(f"| {c} | {a['p50_ms']:.1f} | {a['p95_ms']:.1f} | {a['p99_ms']:.1f} "
-                    f"| {e['p50_ms']:.1f} | {e['p95_ms']:.1f} | {e['p99_ms']:.1f} | {q['p50']:.2f} "
-                    f"| {q['p95']:.2f} | {q['p99']:.2f} | {a['qps']:.1f} | {e['qps']:.1f} |")
+        rows.append(
+            f"| {c} | {a['p50_ms']:.1f} | {a['p95_ms']:.1f} | {a['p99_ms']:.1f} "
+            f"| {e['p50_ms']:.1f} | {e['p95_ms']:.1f} | {e['p99_ms']:.1f} | {q['p50']:.2f} "
+            f"| {q['p95']:.2f} | {q['p99']:.2f} | {a['qps']:.1f} | {e['qps']:.1f} |"
+        )
     first = next(iter(r["concurrency"]))
     lv = r["concurrency"][first]
-    rows += ["", f"p50 by kind at concurrency {first} (ms):", "",
-             "| kind | API p50 | ES p50 | ratio |", "|---|---:|---:|---:|"]
+    rows += [
+        "",
+        f"p50 by kind at concurrency {first} (ms):",
+        "",
+        "| kind | API p50 | ES p50 | ratio |",
+        "|---|---:|---:|---:|",
+    ]
     for k, v in lv["api"]["by_kind"].items():
         e = lv["es"]["by_kind"][k]
         rows.append(f"| {k} | {v['p50_ms']:.1f} | {e['p50_ms']:.1f} | {v['p50_ms'] / e['p50_ms']:.2f} |")
     ex = r["export"]
-    rows += ["", f"export of {ex['api']['posts']} posts: API {ex['api']['posts_per_s']:,.0f} posts/s "
-             f"({ex['api']['seconds']} s); direct Elasticsearch scan {ex['es']['posts_per_s']:,.0f} posts/s "
-             f"({ex['es']['seconds']} s); API time / ES time {ex['ratio_time']:.2f}",
-             f"(latencies in ms; {r['queries']} queries x {r['rounds']} rounds x {r['repeat']} repeats per "
-             f"phase; API and ES gave the same top 10 for {r['same_top10']} of {r['queries']} queries)"]
+    rows += [
+        "",
+        f"export of {ex['api']['posts']} posts: API {ex['api']['posts_per_s']:,.0f} posts/s "
+        f"({ex['api']['seconds']} s); direct Elasticsearch scan {ex['es']['posts_per_s']:,.0f} posts/s "
+        f"({ex['es']['seconds']} s); API time / ES time {ex['ratio_time']:.2f}",
+        f"(latencies in ms; {r['queries']} queries x {r['rounds']} rounds x {r['repeat']} repeats per "
+        f"phase; API and ES gave the same top 10 for {r['same_top10']} of {r['queries']} queries)",
+    ]
     return "\n".join(rows)
 
 
-def run(settings: Settings, es_sync: Any, index: str = "bench-corpus", concurrency: list[int] | None = None,
-        rounds: int = 4, repeat: int = 2, max_seconds: float = 180, log: Any = print) -> dict[str, Any]:
+def run(
+    settings: Settings,
+    es_sync: Any,
+    index: str = "bench-corpus",
+    concurrency: list[int] | None = None,
+    rounds: int = 4,
+    repeat: int = 2,
+    max_seconds: float = 180,
+    log: Any = print,
+) -> dict[str, Any]:
     corpus = ensure_corpus(es_sync, index, sorted(CORPUS.glob("*.jsonl.gz")), log=log)
     api_settings = settings.model_copy(update={"index": index})
     with api_server(api_settings) as url:

@@ -53,8 +53,10 @@ def _listed(value: Any) -> list[str] | None:
 def es_body(params: dict[str, Any], settings: Settings, size: int = 10) -> dict[str, Any]:
     """The body ``GET /v1/search`` sends for ``params`` (relevance sort, page 1)."""
     filters = search_filters(
-        date_from=params.get("from"), date_to=params.get("to"),
-        tag_mode=params.get("tag_mode", "all"), entity_mode=params.get("entity_mode", "all"),
+        date_from=params.get("from"),
+        date_to=params.get("to"),
+        tag_mode=params.get("tag_mode", "all"),
+        entity_mode=params.get("entity_mode", "all"),
         min_importance=params.get("min_importance"),
         **{name: _listed(params.get(name)) for name in _FILTER_ARGS},
     )

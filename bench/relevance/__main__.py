@@ -15,8 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bench.cluster import elasticsearch
-from bench.common import CORPUS, RESULTS, machine, write_result
+from bench.common import CORPUS, RESULTS, elasticsearch, machine, write_result
 from bench.relevance.formats import load_qrels, load_topics
 from bench.relevance.run import run_all, table
 from indexer.config import Settings
@@ -45,17 +44,29 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--limit", type=int, help="posts per corpus file when indexing (small runs)")
     ap.add_argument("--depth", type=int, default=100, help="hits per topic and system")
     ap.add_argument("--rebuild-baselines", action="store_true")
-    ap.add_argument("--resume-ingest", action="store_true",
-                    help="run the corpus ingest even when the alias has posts (finishes an interrupted one)")
+    ap.add_argument(
+        "--resume-ingest",
+        action="store_true",
+        help="run the corpus ingest even when the alias has posts (finishes an interrupted one)",
+    )
     args = ap.parse_args(argv)
 
     topics = load_topics(args.topics)
     qrels = load_qrels(args.qrels)
     files = sorted(args.corpus.glob("*.jsonl.gz")) or sorted(args.corpus.glob("*.jsonl"))
     with elasticsearch(Settings.from_env()) as (settings, es):
-        result = run_all(settings, es, topics, qrels, files, alias=args.index, limit=args.limit,
-                         depth=args.depth, rebuild_baselines=args.rebuild_baselines,
-                         resume=args.resume_ingest)
+        result = run_all(
+            settings,
+            es,
+            topics,
+            qrels,
+            files,
+            alias=args.index,
+            limit=args.limit,
+            depth=args.depth,
+            rebuild_baselines=args.rebuild_baselines,
+            resume=args.resume_ingest,
+        )
     result = {"machine": machine(), "topics_file": str(args.topics), "qrels_file": str(args.qrels), **result}
     md = markdown(result)
     print(md)

@@ -28,11 +28,43 @@ BASELINE_VERSION = 1
 BASELINES = ("standard", "bigram")
 
 # Lucene's default English stop set, which the cjk analyzer applies.
-ENGLISH_STOP = frozenset((
-    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
-    "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they",
-    "this", "to", "was", "will", "with",
-))
+ENGLISH_STOP = frozenset(
+    (
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "such",
+        "that",
+        "the",
+        "their",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "was",
+        "will",
+        "with",
+    )
+)
 
 _CJK = "\u3040-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u3005"
 _TOKEN_RE = re.compile(rf"([{_CJK}]+)|([0-9a-z\u00c0-\u024f]+(?:[.'_][0-9a-z\u00c0-\u024f]+)*)")
@@ -98,7 +130,9 @@ def index_meta(es: Elasticsearch, index: str) -> dict[str, Any] | None:
 def is_built(es: Elasticsearch, index: str, kind: str) -> bool:
     meta = index_meta(es, index)
     return bool(
-        meta and meta.get("complete") and meta.get("bench_baseline") == kind
+        meta
+        and meta.get("complete")
+        and meta.get("bench_baseline") == kind
         and meta.get("version") == BASELINE_VERSION
     )
 

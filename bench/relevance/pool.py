@@ -17,8 +17,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from bench.cluster import elasticsearch
-from bench.common import CORPUS
+from bench.common import CORPUS, elasticsearch
 from bench.relevance.baselines import plain_words
 from bench.relevance.formats import load_qrels, load_topics
 from bench.relevance.run import api_runs, baseline_runs, ensure_baselines
@@ -55,15 +54,18 @@ def describe(src: dict[str, Any], query: str, width: int = 110) -> str:
     )
     folded = unicodedata.normalize("NFKC", full).lower()
     source = str(src.get("source") or "").replace(" (via はてなブックマーク)", "")
-    parts = [f"[{src.get('lang')}] {source} {str(src.get('published') or '')[:10]}",
-             f"T: {_clip(title, 100)}", f"L: {_clip(lead, width)}"]
+    parts = [
+        f"[{src.get('lang')}] {source} {str(src.get('published') or '')[:10]}",
+        f"T: {_clip(title, 100)}",
+        f"L: {_clip(lead, width)}",
+    ]
     if len(full) > 400:
         hits = {w: folded.count(unicodedata.normalize("NFKC", w).lower()) for w in _words(query)}
         parts.append("hits " + " ".join(f"{w}={n}" for w, n in hits.items()))
         found = (folded.find(unicodedata.normalize("NFKC", w).lower()) for w in hits if hits[w])
         first = min(found, default=-1)
         if first >= 0:
-            parts.append(f"@: {_clip(full[max(0, first - 60): first + 110], width)}")
+            parts.append(f"@: {_clip(full[max(0, first - 60) : first + 110], width)}")
     return " | ".join(parts)
 
 
@@ -82,12 +84,15 @@ def cmd_pool(args: argparse.Namespace) -> None:
     lines = [f"{q}\t{p}\t{','.join(s)}" for q in (t.id for t in topics) for p, s in pool.get(q, {}).items()]
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     sizes = [len(pool.get(t.id, {})) for t in topics]
-    print(f"{len(lines)} pooled posts for {len(topics)} topics (mean {sum(sizes) / len(sizes):.1f}, "
-          f"min {min(sizes)}, max {max(sizes)}) -> {args.out}")
+    print(
+        f"{len(lines)} pooled posts for {len(topics)} topics (mean {sum(sizes) / len(sizes):.1f}, "
+        f"min {min(sizes)}, max {max(sizes)}) -> {args.out}"
+    )
 
 
-def pooled(pool: Path, wanted: list[str], judged: dict[str, dict[str, int]], unjudged: bool
-           ) -> dict[str, list[tuple[str, str]]]:
+def pooled(
+    pool: Path, wanted: list[str], judged: dict[str, dict[str, int]], unjudged: bool
+) -> dict[str, list[tuple[str, str]]]:
     """qid -> [(post id, systems)] in pool-file order, without the judged ones if ``unjudged``."""
     rows: dict[str, list[tuple[str, str]]] = {}
     for line in pool.read_text(encoding="utf-8").splitlines():
@@ -140,8 +145,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--index", default="bench-corpus")
     p.add_argument("--corpus", type=Path, default=CORPUS)
     p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--systems", nargs="+", default=["aiposts", "standard", "bigram"],
-                   choices=["aiposts", "standard", "bigram"])
+    p.add_argument(
+        "--systems",
+        nargs="+",
+        default=["aiposts", "standard", "bigram"],
+        choices=["aiposts", "standard", "bigram"],
+    )
     p.set_defaults(func=cmd_pool)
     s = sub.add_parser("show")
     s.add_argument("--topics", type=Path, default=TOPICS / "topics.json")
@@ -164,5 +173,3 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
-
-

@@ -57,8 +57,13 @@ def count(es: Elasticsearch, index: str) -> int:
 
 
 def ensure_corpus(
-    es: Elasticsearch, alias: str, files: list[Path], limit: int | None = None, workers: int = 0,
-    log: Any = print, resume: bool = False,
+    es: Elasticsearch,
+    alias: str,
+    files: list[Path],
+    limit: int | None = None,
+    workers: int = 0,
+    log: Any = print,
+    resume: bool = False,
 ) -> dict[str, Any]:
     """Index the corpus behind ``alias`` when the alias is missing or empty; reuse it otherwise.
     ``resume``: run the ingest anyway (after an interrupted one: unchanged posts are skipped,
@@ -68,8 +73,10 @@ def ensure_corpus(
         return {"alias": alias, "posts": n, "indexed_now": False}
     from indexer.ingest import Ingest
 
-    log(f"{alias}: {'resuming' if n else 'missing or empty,'} indexing {len(files)} corpus file(s) "
-        "(this takes minutes)")
+    log(
+        f"{alias}: {'resuming' if n else 'missing or empty,'} indexing {len(files)} corpus file(s) "
+        "(this takes minutes)"
+    )
     ensure_index(es, alias)
     t = time.perf_counter()
     with RejectsFile(None, echo=None) as rejects:
@@ -91,8 +98,12 @@ def _where(p: Post):
 
 
 def ensure_baselines(
-    es: Elasticsearch, files: list[Path], limit: int | None = None,
-    names: dict[str, str] | None = None, rebuild: bool = False, log: Any = print,
+    es: Elasticsearch,
+    files: list[Path],
+    limit: int | None = None,
+    names: dict[str, str] | None = None,
+    rebuild: bool = False,
+    log: Any = print,
 ) -> dict[str, Any]:
     names = names or BASELINE_INDEX
     out: dict[str, Any] = {}
@@ -110,8 +121,9 @@ def ensure_baselines(
 async def _api_search(client: httpx.AsyncClient, topic: Topic, depth: int) -> list[str]:
     resp = await client.get("/v1/search", params={"q": topic.query, "size": depth, "highlight": "false"})
     if resp.status_code != 200:
-        print(f"warning: topic {topic.id}: API answered {resp.status_code}: {resp.text[:200]}",
-              file=sys.stderr)
+        print(
+            f"warning: topic {topic.id}: API answered {resp.status_code}: {resp.text[:200]}", file=sys.stderr
+        )
         return []
     return [h["id"] for h in resp.json()["hits"]]
 
@@ -126,8 +138,9 @@ async def api_runs_async(
     runs: dict[str, list[str]] = {}
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench.local",
-                                     timeout=60) as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://bench.local", timeout=60
+        ) as client:
             for topic in topics:
                 runs[topic.id] = await _api_search(client, topic, depth)
     return runs
@@ -137,8 +150,9 @@ def api_runs(settings: Settings, topics: Iterable[Topic], depth: int = 100) -> d
     return asyncio.run(api_runs_async(settings, list(topics), depth))
 
 
-def baseline_runs(es: Elasticsearch, index: str, kind: str, topics: Iterable[Topic],
-                  depth: int = 100) -> dict[str, list[str]]:
+def baseline_runs(
+    es: Elasticsearch, index: str, kind: str, topics: Iterable[Topic], depth: int = 100
+) -> dict[str, list[str]]:
     return {t.id: baselines.search(es, index, kind, t.query, depth) for t in topics}
 
 
@@ -170,9 +184,7 @@ def table(result: dict[str, Any]) -> str:
     systems = list(result["systems"])
     head = "| kind | topics | system | " + " | ".join(METRICS) + " | judged@10 |"
     rows = [head, "|---|---:|---|" + "---:|" * (len(METRICS) + 1)]
-    groups = [("all", result["topics_scored"], "overall")] + [
-        (k, n, k) for k, n in result["kinds"].items()
-    ]
+    groups = [("all", result["topics_scored"], "overall")] + [(k, n, k) for k, n in result["kinds"].items()]
     for label, n, key in groups:
         for s in systems:
             data = result["systems"][s]
@@ -183,9 +195,17 @@ def table(result: dict[str, Any]) -> str:
 
 
 def run_all(
-    settings: Settings, es: Elasticsearch, topics: list[Topic], qrels: dict[str, dict[str, int]],
-    files: list[Path], alias: str = "bench-corpus", limit: int | None = None, depth: int = 100,
-    baseline_names: dict[str, str] | None = None, rebuild_baselines: bool = False, log: Any = print,
+    settings: Settings,
+    es: Elasticsearch,
+    topics: list[Topic],
+    qrels: dict[str, dict[str, int]],
+    files: list[Path],
+    alias: str = "bench-corpus",
+    limit: int | None = None,
+    depth: int = 100,
+    baseline_names: dict[str, str] | None = None,
+    rebuild_baselines: bool = False,
+    log: Any = print,
     resume: bool = False,
 ) -> dict[str, Any]:
     """Everything ``python -m bench.relevance`` does, minus printing and files."""

@@ -50,8 +50,10 @@ def main(argv: list[str] | None = None) -> None:
             out.write(json.dumps(rec, ensure_ascii=False) + "\n")
             if i % 100_000 == 0:
                 print(f"{i:,} posts, {i / (time.perf_counter() - t):,.0f} posts/s", file=sys.stderr)
-    print(f"wrote {args.n:,} posts from {sum(weights):,} corpus records in "
-          f"{time.perf_counter() - t:.0f} s", file=sys.stderr)
+    print(
+        f"wrote {args.n:,} posts from {sum(weights):,} corpus records in {time.perf_counter() - t:.0f} s",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

@@ -72,8 +72,9 @@ def shuffle_paragraphs(text: str, rng: random.Random) -> str:
     return sep.join(parts)
 
 
-def vary(rec: dict[str, Any], n: int, copy: int, start: date = DEFAULT_START,
-         end: date = DEFAULT_END) -> dict[str, Any]:
+def vary(
+    rec: dict[str, Any], n: int, copy: int, start: date = DEFAULT_START, end: date = DEFAULT_END
+) -> dict[str, Any]:
     """Record ``rec`` as output post ``n`` (0-based), its ``copy``-th use (0 = first)."""
     out = dict(rec)
     out["scale_of"] = rec.get("id")
@@ -111,8 +112,13 @@ class _Cycler:
         raise ValueError(f"{self.path}: no records")
 
 
-def scaled(files: list[Path], n: int, weights: list[int] | None = None, start: date = DEFAULT_START,
-           end: date = DEFAULT_END) -> Iterator[dict[str, Any]]:
+def scaled(
+    files: list[Path],
+    n: int,
+    weights: list[int] | None = None,
+    start: date = DEFAULT_START,
+    end: date = DEFAULT_END,
+) -> Iterator[dict[str, Any]]:
     """``n`` records from ``files`` (see the module docstring)."""
     if weights is None:
         weights = [count_records(p) for p in files]

@@ -20,8 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.cluster import elasticsearch
-from bench.common import CORPUS, machine, write_result
+from bench.common import CORPUS, elasticsearch, machine, write_result
 from bench.scale.generate import count_records, scaled
 from indexer.config import Settings
 from indexer.index.store import drop_index, ensure_index, versions
@@ -43,8 +42,13 @@ def generate(files: list[Path], n: int, out: Path) -> dict[str, Any]:
             chars += len(line)
             f.write(line + "\n")
     s = time.perf_counter() - t
-    return {"posts": n, "seconds": round(s, 1), "posts_per_s": round(n / s, 1),
-            "json_chars": chars, "gzip_bytes": out.stat().st_size}
+    return {
+        "posts": n,
+        "seconds": round(s, 1),
+        "posts_per_s": round(n / s, 1),
+        "json_chars": chars,
+        "gzip_bytes": out.stat().st_size,
+    }
 
 
 def ingest_prefix(es: Any, files: list[Path], k: int) -> dict[str, Any]:
@@ -60,8 +64,13 @@ def ingest_prefix(es: Any, files: list[Path], k: int) -> dict[str, Any]:
         job = Ingest(es, ALIAS, rejects)
         summary = job.run_records(r for r in records if r is not None)
     s = time.perf_counter() - t
-    return {"posts": k, "seconds": round(s, 1), "posts_per_s": round(k / s, 2), "summary": summary.as_dict(),
-            "index_posts": int(es.count(index=ALIAS)["count"])}
+    return {
+        "posts": k,
+        "seconds": round(s, 1),
+        "posts_per_s": round(k / s, 2),
+        "summary": summary.as_dict(),
+        "index_posts": int(es.count(index=ALIAS)["count"]),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -83,19 +92,24 @@ def main(argv: list[str] | None = None) -> None:
             ing = ingest_prefix(es, files, args.ingest)
         result["ingest"] = ing
         result["ingest_extrapolated_to_n"] = {
-            "extrapolated": True, "posts": args.n,
+            "extrapolated": True,
+            "posts": args.n,
             "hours": round(args.n / ing["posts_per_s"] / 3600, 1),
         }
         print(f"ingested the first {args.ingest:,}: {ing}")
     rows = ["| measure | value |", "|---|---:|"]
     if "generate" in result:
         g = result["generate"]
-        rows.append(f"| generate {g['posts']:,} posts | {g['seconds']} s ({g['posts_per_s']:,.0f} posts/s, "
-                    f"{g['gzip_bytes'] / 2**20:,.0f} MiB gzip) |")
+        rows.append(
+            f"| generate {g['posts']:,} posts | {g['seconds']} s ({g['posts_per_s']:,.0f} posts/s, "
+            f"{g['gzip_bytes'] / 2**20:,.0f} MiB gzip) |"
+        )
     if "ingest" in result:
         i, e = result["ingest"], result["ingest_extrapolated_to_n"]
-        rows.append(f"| ingest of the first {i['posts']:,} posts | {i['seconds']} s "
-                    f"({i['posts_per_s']:,.1f} posts/s) |")
+        rows.append(
+            f"| ingest of the first {i['posts']:,} posts | {i['seconds']} s "
+            f"({i['posts_per_s']:,.1f} posts/s) |"
+        )
         rows.append(f"| ingest of all {args.n:,} (extrapolated, not measured) | ~{e['hours']} h |")
     write_result("scale", result, "# Scale\n\n" + "\n".join(rows))
     print("\n".join(rows))
@@ -103,5 +117,3 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
-
-
