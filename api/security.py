@@ -65,6 +65,13 @@ def install_cors(app: FastAPI, settings: Settings) -> None:
         allow_origins=origins,
         allow_methods=["GET", "OPTIONS"],
         allow_headers=["X-API-Key", "Authorization", "Content-Type"],
-        expose_headers=["X-Total-Count", "Retry-After", "Content-Disposition"],
+        expose_headers=[
+            "X-Total-Count",
+            "X-Export-Remaining",
+            "Retry-After",
+            "Content-Disposition",
+            "ETag",
+            "X-Aiposts-Query",
+        ],
         max_age=600,
     )

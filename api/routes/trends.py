@@ -82,7 +82,7 @@ EntityTypeParam = Annotated[
         alias="type",
         max_length=40,
         description="with by=entity: only entities of this "
-        "type (lab, model_family, model, product, person, benchmark)",
+        "type (lab, model_family, model, product, person, benchmark, topic)",
     ),
 ]
 TermLangParam = Annotated[
