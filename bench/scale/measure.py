@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import CORPUS, elasticsearch, machine, write_result
+from bench.common import CORPUS, RESULTS, elasticsearch, machine, write_result
 from bench.scale.generate import count_records, scaled
 from indexer.config import Settings
 from indexer.index.store import drop_index, ensure_index, versions
@@ -82,6 +82,11 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     files = sorted(CORPUS.glob("*.jsonl.gz"))
     result: dict[str, Any] = {"machine": machine(), "n": args.n}
+    previous = RESULTS / "scale.json"
+    if args.skip_generate and previous.exists():  # keep the generator figures of the last run
+        old = json.loads(previous.read_text(encoding="utf-8"))
+        if "generate" in old:
+            result["generate"] = {**old["generate"], "measured_at": old.get("machine", {}).get("when")}
     if not args.skip_generate:
         with tempfile.TemporaryDirectory() as tmp:
             out = args.out or Path(tmp) / "scaled.jsonl.gz"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import socket
 import urllib.error
@@ -17,7 +18,8 @@ def get_json(url: str, timeout: float = 2.0) -> dict[str, Any] | None:
             body = response.read()
     except urllib.error.HTTPError as err:
         body = err.read()
-    except (OSError, ValueError):
+    except (OSError, ValueError, http.client.HTTPException):
+        # HTTPException: something that is not HTTP answers there (another node's transport port)
         return None
     try:
         value = json.loads(body)
