@@ -52,3 +52,11 @@ def test_ranking_and_limit() -> None:
 
 def test_learning_is_not_learn() -> None:
     assert "learning" in terms("Reinforcement learning is machine learning.", "en")
+
+
+def test_unknown_katakana_word_counts_whole_not_its_pieces() -> None:
+    # MeCab splits アンソロピック into アン+ソロ+ピック; "ピック" alone is no key term of this text
+    counts = key_term_counts(tokenize("アンソロピックはモデル福祉について発表した。", "ja"), "ja")
+    assert counts["アンソロピック"] == 1
+    assert not {"アン", "ソロ", "ピック"} & set(counts)
+    assert {"モデル", "福祉", "モデル福祉"} <= set(counts)

@@ -109,9 +109,12 @@ class KeyTermCounter:
             return
         self._run = []
         joined = len(run) > 1 and any(_is_japanese(t.norm) for t, _ in run)
+        # a run of katakana pieces is one word MeCab did not know (アン+ソロ+ピック): only the
+        # whole counts, never its pieces
+        one_word = joined and all(_KATAKANA_RE.fullmatch(term) for _, term in run)
         for _, term in run:
             fragment = joined and len(term) <= 2 and _KATAKANA_RE.fullmatch(term)
-            if len(term) >= 2 and not fragment:
+            if len(term) >= 2 and not fragment and not one_word:
                 self._counts[term] += 1
         if joined and len(run) <= MAX_COMPOUND:
             self._counts["".join(t.norm for t, _ in run)] += 1
