@@ -27,7 +27,7 @@ from typing import Any
 
 from api.query import entities
 from api.query.syntax import And, Node, Not, Or, Parsed, Term, Warning_, parse
-from indexer.analysis.normalize import normalize
+from indexer.analysis.normalize import keyword_key
 from indexer.analysis.segment import has_japanese
 from indexer.analysis.tags import tag_key
 from indexer.analysis.text import QueryText, query_terms
@@ -43,11 +43,6 @@ TIE_BREAKER = 0.3
 
 _VERSION_RE = re.compile(r"^v?\d+(?:\.\d+)*[a-z]?$", re.IGNORECASE)
 _MATCH_NONE: dict[str, Any] = {"bool": {"must_not": [{"match_all": {}}]}}
-
-
-def keyword_key(value: str) -> str:
-    """The stored form of ``source_key`` and ``author_keys`` (same rule as the indexer)."""
-    return " ".join(normalize(value).split())
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,11 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text.translate(_FOLD)).casefold().translate(_POST)
 
 
+def keyword_key(value: str) -> str:
+    """The stored and queried form of keyword keys (``source_key``, ``author_keys``)."""
+    return " ".join(normalize(value).split())
+
+
 def token_norm(surface: str) -> str:
     """``normalize`` for one token: whitespace inside becomes "_" (fields are space-joined)."""
     norm = normalize(surface)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from indexer.analysis.entities import get_recognizer
+from indexer.analysis.normalize import keyword_key
 from indexer.analysis.pipeline import PostAnalysis
 from indexer.post import EntityMention, Post
 
@@ -25,12 +26,6 @@ DERIVED_FIELDS = (
     "text_chars",
     "search",
 )
-
-
-def _key(value: str) -> str:
-    from indexer.analysis.normalize import normalize
-
-    return " ".join(normalize(value).split())
 
 
 def apply_analysis(post: Post, analysis: PostAnalysis, now: datetime | None = None) -> Post:
@@ -65,8 +60,8 @@ def to_document(post: Post, analysis: PostAnalysis) -> dict[str, Any]:
     doc.update(
         {
             "langs": analysis.langs,
-            "source_key": _key(post.source) if post.source else None,
-            "author_keys": [_key(a) for a in post.authors],
+            "source_key": keyword_key(post.source) if post.source else None,
+            "author_keys": [keyword_key(a) for a in post.authors],
             "tag_keys": list(dict.fromkeys(t.key for t in post.tags)),
             "tag_labels": list(dict.fromkeys(f"{t.key}{TAG_LABEL_SEP}{t.display}" for t in post.tags)),
             "importance": post.scores.importance if post.scores else None,

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 
 from pydantic import ValidationError
 
 from indexer.analysis.lang import detect_lang
-from indexer.post import DocType, Lang, LangText, Tag
-from indexer.sources.base import SourceError
+from indexer.post import DocType, Lang, LangText, Post, Tag
+from indexer.sources import _io
+from indexer.sources.base import Location, Parsed, Reject, SourceError
 
 try:  # the analysis package owns tag normalization; fall back until it lands
     from indexer.analysis.tags import tag_key  # type: ignore[import-not-found]
@@ -23,7 +25,11 @@ except ImportError:  # pragma: no cover - depends on what is merged
 
 
 DOC_TYPES: tuple[str, ...] = (
-    "post", "aggregator_page", "newsletter_issue", "news_item", "feed_item",
+    "post",
+    "aggregator_page",
+    "newsletter_issue",
+    "news_item",
+    "feed_item",
 )
 _DOC_TYPE_ALIASES = {
     "article": "post",
@@ -99,3 +105,31 @@ def join_lines(lines: Iterable[str]) -> str:
     """Lines back into text, runs of blank lines collapsed to one (removed chrome leaves gaps)."""
     text = "\n".join(lines)
     return re.sub(r"\n[ \t]*(?:\n[ \t]*){2,}", "\n\n", text).strip()
+
+
+def read_whole(
+    path: Path, loc: Location, parse: Callable[[str], Post], check_binary: bool = False
+) -> Iterator[Parsed | Reject]:
+    """Read, check and decode a whole file, then parse it into one post or one Reject."""
+    try:
+        data = _io.read_all(path)
+    except (*_io.READ_ERRORS, ValueError) as e:
+        yield Reject(loc, f"cannot read file: {e}")
+        return
+    if not data.strip():
+        yield Reject(loc, "empty file", _io.cap(data))
+        return
+    if check_binary and (why := _io.binary_reason(data[: _io.SNIFF])) is not None:
+        yield Reject(loc, why, _io.cap(data))
+        return
+    try:
+        text = _io.decode_utf8(data)
+    except UnicodeDecodeError as e:
+        yield Reject(Location(str(path), offset=e.start), _io.utf8_error(e), _io.cap(data))
+        return
+    try:
+        yield Parsed(parse(text), loc)
+    except SourceError as e:
+        yield Reject(loc, str(e), _io.cap(data))
+    except ValidationError as e:
+        yield Reject(loc, validation_reason(e), _io.cap(data))

@@ -15,11 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 
 from indexer.post import Post, make_post_id
-from indexer.sources import _io
-from indexer.sources._common import doc_type, make_tags, nothing_to_index, single_text, validation_reason
+from indexer.sources._common import doc_type, make_tags, nothing_to_index, read_whole, single_text
 from indexer.sources._dates import to_datetime
 from indexer.sources.base import Location, Parsed, Reject, SourceError
 
@@ -88,7 +86,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         meta = {}
     if not isinstance(meta, dict):
         raise SourceError(f"front matter is not a mapping (got {type(meta).__name__})")
-    return meta, "\n".join(lines[end + 1:])
+    return meta, "\n".join(lines[end + 1 :])
 
 
 def first_heading(body: str) -> str:
@@ -138,23 +136,4 @@ def parse_markdown(text: str, path: str) -> Post:
 
 
 def read_markdown(path: Path) -> Iterator[Parsed | Reject]:
-    loc = Location(str(path), line=1)
-    try:
-        data = _io.read_all(path)
-    except (*_io.READ_ERRORS, ValueError) as e:
-        yield Reject(loc, f"cannot read file: {e}")
-        return
-    if not data.strip():
-        yield Reject(loc, "empty file", _io.cap(data))
-        return
-    try:
-        text = _io.decode_utf8(data)
-    except UnicodeDecodeError as e:
-        yield Reject(Location(str(path), offset=e.start), _io.utf8_error(e), _io.cap(data))
-        return
-    try:
-        yield Parsed(parse_markdown(text, str(path)), loc)
-    except SourceError as e:
-        yield Reject(loc, str(e), _io.cap(data))
-    except ValidationError as e:
-        yield Reject(loc, validation_reason(e), _io.cap(data))
+    yield from read_whole(path, Location(str(path), line=1), lambda text: parse_markdown(text, str(path)))

@@ -27,11 +27,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from indexer.post import KeyPoint, Lang, LangText, Post, RelatedPost, Scores, SubScore, make_post_id
-from indexer.sources import _io
-from indexer.sources._common import join_lines, make_tags, nothing_to_index, text_lang, validation_reason
+from indexer.sources._common import join_lines, make_tags, nothing_to_index, read_whole, text_lang
 from indexer.sources._dates import jst
 from indexer.sources.base import Location, Parsed, Reject, SourceError
 
@@ -426,26 +423,6 @@ def parse_page(text: str, path: str) -> Post:
 
 
 def read_page(path: Path) -> Iterator[Parsed | Reject]:
-    loc = Location(str(path))
-    try:
-        data = _io.read_all(path)
-    except (*_io.READ_ERRORS, ValueError) as e:
-        yield Reject(loc, f"cannot read file: {e}")
-        return
-    if not data.strip():
-        yield Reject(loc, "empty file", _io.cap(data))
-        return
-    if (why := _io.binary_reason(data[: _io.SNIFF])) is not None:
-        yield Reject(loc, why, _io.cap(data))
-        return
-    try:
-        text = _io.decode_utf8(data)
-    except UnicodeDecodeError as e:
-        yield Reject(Location(str(path), offset=e.start), _io.utf8_error(e), _io.cap(data))
-        return
-    try:
-        yield Parsed(parse_page(text, str(path)), loc)
-    except SourceError as e:
-        yield Reject(loc, str(e), _io.cap(data))
-    except ValidationError as e:
-        yield Reject(loc, validation_reason(e), _io.cap(data))
+    yield from read_whole(
+        path, Location(str(path)), lambda text: parse_page(text, str(path)), check_binary=True
+    )
