@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import math
 import sys
 import time
 from typing import Any
@@ -28,6 +27,7 @@ import httpx
 from elasticsearch import Elasticsearch
 
 from bench.common import CORPUS, elasticsearch, machine, median, write_result
+from bench.load.stats import percentile
 from indexer.config import Settings
 
 DEFAULT_ALIAS = "bench-corpus"  # the whole shared corpus, shared with the relevance bench
@@ -56,15 +56,6 @@ CASES: dict[str, list[dict[str, Any]]] = {
         {"by": "entity", "type": "model", "from": "2026-01-01", "to": "2026-03-31"},
     ],
 }
-
-
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile (p in 0..100)."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = max(1, math.ceil(p / 100 * len(ordered)))
-    return ordered[rank - 1]
 
 
 def ensure_corpus(es: Elasticsearch, alias: str, settings: Settings) -> int:
