@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult, Pool
 from typing import Any
 
+from indexer.analysis.lines import set_cache_mb
 from indexer.analysis.pipeline import analyze_post
 from indexer.index.document import apply_analysis, to_document
 from indexer.post import Post
@@ -45,7 +46,9 @@ def analyze_batch(posts: list[Post], max_chars: int) -> list[Analyzed]:
     return [analyze_one(p, max_chars) for p in posts]
 
 
-def _warm_up() -> None:
+def _warm_up(cache_mb: int | None = None) -> None:
+    if cache_mb is not None:
+        set_cache_mb(cache_mb)
     analyze_post(Post(id="warm-up", texts={"en": {"title": "warm up"}, "ja": {"title": "準備"}}))
 
 
@@ -72,9 +75,12 @@ def default_workers() -> int:
 class AnalysisPool:
     """Analyze batches of posts in order; ``workers=1`` keeps everything in-process."""
 
-    def __init__(self, workers: int = 0, max_chars: int = 1_000_000) -> None:
+    def __init__(self, workers: int = 0, max_chars: int = 1_000_000, cache_mb: int | None = None) -> None:
         self.workers = workers or default_workers()
         self.max_chars = max_chars
+        self.cache_mb = cache_mb  # None: keep the line memo's current bound
+        if cache_mb is not None:
+            set_cache_mb(cache_mb)
         self._pool: Pool | None = None
         self._posts = 0
         self._chars = 0
@@ -84,7 +90,7 @@ class AnalysisPool:
             return None
         if self._pool is None and (self._posts >= POOL_AFTER_POSTS or self._chars >= POOL_AFTER_CHARS):
             ctx = mp.get_context("forkserver")
-            self._pool = ctx.Pool(self.workers, initializer=_warm_up)
+            self._pool = ctx.Pool(self.workers, initializer=_warm_up, initargs=(self.cache_mb,))
         return self._pool
 
     def run(self, batches: Iterable[list[Post]]) -> Iterator[list[Analyzed]]:

@@ -64,6 +64,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             rejects,
             workers=args.workers if args.workers is not None else settings.workers,
             max_chars=settings.analysis_max_chars,
+            cache_mb=settings.analysis_cache_mb,
             progress=progress,
         )
         summary = job.run(paths, args.format)

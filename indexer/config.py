@@ -41,6 +41,9 @@ class Settings(BaseModel):
     analysis_max_chars: int = Field(
         1_000_000, description="characters per language analyzed in one post; the rest is stored only"
     )
+    analysis_cache_mb: int = Field(
+        64, description="memory per analysis process for remembering analyzed lines (0 = off)"
+    )
     api_host: str = Field("127.0.0.1", description="address the API binds to")
     api_port: int = Field(8000, description="port the API listens on")
     api_keys: str | None = Field(None, description="comma-separated keys; when set, requests need one")

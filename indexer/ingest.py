@@ -68,6 +68,7 @@ class Ingest:
     rejects: RejectsFile
     workers: int = 0
     max_chars: int = 1_000_000
+    cache_mb: int | None = None  # line memo per analysis process (None: its default)
     progress: Progress | None = None
     force: bool = False  # analyze and write even unchanged posts (reindex from source files)
     refresh: bool = True
@@ -142,7 +143,7 @@ class Ingest:
 
     def run_records(self, records: Iterator[Parsed | Reject]) -> Summary:
         writer = BulkWriter(self.es, self.index)
-        with AnalysisPool(self.workers, self.max_chars) as pool:
+        with AnalysisPool(self.workers, self.max_chars, self.cache_mb) as pool:
             for analyzed in pool.run(self._batches(records)):
                 for a in analyzed:
                     if a.doc is None:

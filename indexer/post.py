@@ -17,7 +17,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 Lang = Literal["ja", "en"]
 DocType = Literal["post", "aggregator_page", "newsletter_issue", "news_item", "feed_item"]
 
-ANALYSIS_VERSION = 1  # bump when tokenization or entity rules change: reindex re-analyzes
+# bump when tokenization or entity rules change: ingest and reindex re-analyze older posts
+ANALYSIS_VERSION = 2  # 2: texts are analyzed line by line
 
 
 class _Model(BaseModel):

@@ -86,6 +86,7 @@ def reindex(
         rejects,
         workers=workers,
         max_chars=settings.analysis_max_chars,
+        cache_mb=settings.analysis_cache_mb,
         force=True,
         refresh=False,
     )

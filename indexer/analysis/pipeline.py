@@ -1,7 +1,8 @@
 """Post in, analysis out: the language, token streams, entities and key terms of one post.
 
-Pure and process-local (models are cached per process), so the ingest pool can run it on
-every core. Each text is tokenized once; fields, key terms and entities share the result.
+Pure and process-local (models and the line memo are per process), so the ingest pool can
+run it on every core. Each line is tokenized once; fields, key terms and entities share the
+result (``lines``).
 """
 
 from __future__ import annotations
@@ -9,10 +10,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from indexer.analysis.entities import get_recognizer
-from indexer.analysis.keyterms import key_term_counts
 from indexer.analysis.lang import detect_lang
-from indexer.analysis.text import IndexText, fields_from_tokens, tokenize
+from indexer.analysis.lines import analyze_text
+from indexer.analysis.text import IndexText
 from indexer.post import Lang, Post
 
 DEFAULT_MAX_CHARS = 1_000_000  # per language; the rest of a huge post is stored, not tokenized
@@ -82,7 +82,6 @@ def detect_post_lang(post: Post) -> tuple[str | None, list[str]]:
 
 def analyze_post(post: Post, max_chars: int = DEFAULT_MAX_CHARS) -> PostAnalysis:
     lang, langs = detect_post_lang(post)
-    recognizer = get_recognizer()
     entities: Counter[str] = Counter()
     terms: Counter[str] = Counter()
     search: dict[str, LangAnalysis] = {}
@@ -98,10 +97,10 @@ def analyze_post(post: Post, max_chars: int = DEFAULT_MAX_CHARS) -> PostAnalysis
         for group, bucket in ((titles, la.titles), (parts, la.texts)):
             for text in group:
                 chars += len(text)
-                tokens = tokenize(text, code)
-                bucket.append(fields_from_tokens(tokens, code, text))
-                terms.update(key_term_counts(tokens, code))
-                entities.update(recognizer.recognize(text, code))
+                analyzed = analyze_text(text, code)
+                bucket.append(analyzed.fields)
+                terms.update(analyzed.terms)
+                entities.update(analyzed.entities)
         search[code] = la
     return PostAnalysis(
         lang=lang,
