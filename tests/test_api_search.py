@@ -151,6 +151,37 @@ async def test_and_or_exclusion_and_parentheses(api: httpx.AsyncClient) -> None:
     assert all("Opus" not in t for t in all_titles(grouped))
 
 
+async def test_match_modes_need_all_most_or_any_word(api: httpx.AsyncClient) -> None:
+    words = ["welfare", "agents", "safety", "Opus"]
+    alone = [{h["id"] for h in (await search(api, q=w))["hits"]} for w in words]
+    hits_per_post: dict[str, int] = {}
+    for found in alone:
+        for post_id in found:
+            hits_per_post[post_id] = hits_per_post.get(post_id, 0) + 1
+    q = " ".join(words)
+    modes = {m: await search(api, q=q, match=m) for m in ("all", "most", "any")}
+    got = {m: {h["id"] for h in body["hits"]} for m, body in modes.items()}
+    assert got["all"] == set.intersection(*alone)
+    assert got["most"] == {p for p, n in hits_per_post.items() if n >= 3}  # 75 % of 4 words
+    assert got["any"] == set.union(*alone)
+    assert len(got["all"]) < len(got["most"]) < len(got["any"])
+    assert {m: b["total"] for m, b in modes.items()} == {m: len(ids) for m, ids in got.items()}
+    default = await search(api, q=q)
+    assert {h["id"] for h in default["hits"]} == got["all"]
+    # posts with more of the words come first
+    ranked = [hits_per_post[h["id"]] for h in modes["any"]["hits"]]
+    assert ranked[0] == max(ranked)
+    # field terms stay required in every mode
+    tagged = await search(api, q=f"tag:model-welfare {q}", match="any")
+    assert tagged["total"] > 0
+    assert all(any(t["key"] == "model-welfare" for t in h["tags"]) for h in tagged["hits"])
+    # two words: "most" needs both
+    pair = await search(api, q="welfare agents", match="most")
+    assert pair["total"] == (await search(api, q="welfare agents"))["total"]
+    bad = await api.get("/v1/search", params={"q": q, "match": "some"})
+    assert bad.status_code == 422 and "match" in bad.text
+
+
 async def test_phrases(api: httpx.AsyncClient) -> None:
     phrase = await search(api, q='"system card"')
     words = await search(api, q="system card")

@@ -13,7 +13,11 @@ tokenizers follow the script, so ``Opus`` in a Japanese post sits in ``search.ja
 * an unquoted word followed by a version number is one phrase (``Opus 4.8``), and the
   analyzers keep ``4.8`` whole, so versions stay exact;
 * field terms (``tag:``, ``source:``, ``author:``, ``lang:``, ``entity:``) are exact
-  keyword filters on normalized keys; ``title:`` searches titles only.
+  keyword filters on normalized keys; ``title:`` searches titles only;
+* ``match`` says how many of the top-level words and phrases a post needs: ``all`` (the
+  default), ``most`` (all of one or two, three of four, 75 % rounded down of more) or ``any``.
+  Posts that have more of them score higher either way; field terms, exclusions and
+  parenthesized groups are always required as written.
 
 No text from the user becomes a field name, a script or query DSL: it only ever becomes the
 value of a ``match_phrase`` or ``term``.
@@ -40,6 +44,9 @@ ENTITY_BOOST = 2.0  # a post carrying the entity, without the literal text
 PROXIMITY_BOOST = 2.0
 PROXIMITY_SLOP = 3
 TIE_BREAKER = 0.3
+MATCH_MODES = ("all", "most", "any")
+# how many optional pieces a post needs: all of up to 2, then 75 % (rounded down)
+_MINIMUM = {"most": "2<75%", "any": "1"}
 
 _VERSION_RE = re.compile(r"^v?\d+(?:\.\d+)*[a-z]?$", re.IGNORECASE)
 _MATCH_NONE: dict[str, Any] = {"bool": {"must_not": [{"match_all": {}}]}}
@@ -78,8 +85,11 @@ class _Piece:
 
 
 class _Builder:
-    def __init__(self, warnings: list[Warning_]) -> None:
+    def __init__(self, warnings: list[Warning_], match: str = "all") -> None:
+        if match not in MATCH_MODES:
+            raise ValueError(f"match must be one of {MATCH_MODES}, not {match!r}")
         self.warnings = warnings
+        self.match = match
         self.highlight: list[HighlightTerm] = []
         self.entity_ids: list[str] = []
         self.scored = False
@@ -102,8 +112,9 @@ class _Builder:
             return {"bool": {"should": branches, "minimum_should_match": 1}}
         return self.conjunction(node, negated)
 
-    def conjunction(self, node: And, negated: bool) -> dict[str, Any] | None:
+    def conjunction(self, node: And, negated: bool, top: bool = False) -> dict[str, Any] | None:
         must: list[dict[str, Any]] = []
+        optional: list[dict[str, Any]] = []  # top-level free text when match is not "all"
         must_not: list[dict[str, Any]] = []
         filters: list[dict[str, Any]] = []
         items: list[Node | _Piece] = list(_group(list(node.children)))
@@ -124,10 +135,16 @@ class _Builder:
                 continue
             if isinstance(item, _Piece) and item.field not in (None, "title"):
                 filters.append(clause)
+            elif top and self.match != "all" and isinstance(item, _Piece) and item.field is None:
+                optional.append(clause)
             else:
                 must.append(clause)
         if len(plain_words) >= 2 and not negated:
             self.add_proximity(" ".join(plain_words))
+        if len(optional) == 1:
+            must.extend(optional)
+        elif optional:
+            must.append({"bool": {"should": optional, "minimum_should_match": _MINIMUM[self.match]}})
         if not (must or must_not or filters):
             return None
         if len(must) == 1 and not must_not and not filters:
@@ -313,14 +330,14 @@ def _group_run(run: list[Term]) -> list[_Piece]:
 # -- entry points ----------------------------------------------------------------------------
 
 
-def compile_tree(parsed: Parsed) -> Compiled:
-    """The query (without filters) for a parsed ``q``."""
+def compile_tree(parsed: Parsed, match: str = "all") -> Compiled:
+    """The query (without filters) for a parsed ``q``; ``match``: see the module docstring."""
     warnings = list(parsed.warnings)
-    builder = _Builder(warnings)
+    builder = _Builder(warnings, match)
     clause = None
     if parsed.tree is not None:
         tree = parsed.tree if isinstance(parsed.tree, And) else And((parsed.tree,))
-        clause = builder.node(tree)
+        clause = builder.conjunction(tree, False, top=True)
     query: dict[str, Any] = {"bool": {}}
     if clause is not None:
         query["bool"]["must"] = [clause]
@@ -335,5 +352,5 @@ def compile_tree(parsed: Parsed) -> Compiled:
     )
 
 
-def compile_q(q: str | None) -> Compiled:
-    return compile_tree(parse(q or ""))
+def compile_q(q: str | None, match: str = "all") -> Compiled:
+    return compile_tree(parse(q or ""), match)

@@ -35,6 +35,7 @@ _ONE_DAY = timedelta(days=1)
 Lang = Literal["ja", "en"]
 DocType = Literal["post", "aggregator_page", "newsletter_issue", "news_item", "feed_item"]
 Mode = Literal["all", "any"]
+MatchMode = Literal["all", "most", "any"]
 
 
 class SearchFilters(BaseModel):
@@ -55,6 +56,7 @@ class SearchFilters(BaseModel):
     entity_type: list[str] = Field(default_factory=list)
     min_importance: int | None = Field(None, ge=1, le=5)
     doc_type: list[DocType] = Field(default_factory=list)
+    match: MatchMode = Field("all", description="how many of q's top-level words a post needs")
 
     def fingerprint_data(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude={"entity_ids"})
@@ -152,6 +154,12 @@ def search_filters(
     ] = None,
     min_importance: Annotated[int | None, Query(ge=1, le=5, description="importance 1-5 at least")] = None,
     doc_type: Annotated[list[DocType] | None, Query(description="kind of document (repeatable: any)")] = None,
+    match: Annotated[
+        MatchMode,
+        Query(description="how many of q's top-level words and phrases a post needs: all (default); "
+                          "most (all of 1-2, then 75%, rounded down); any (one). More matched words "
+                          "rank higher. Field terms, exclusions and (groups) stay required."),
+    ] = "all",
 ) -> SearchFilters:
     """FastAPI dependency: the filter parameters, validated and resolved."""
     start, _ = parse_when("from", date_from)
@@ -185,6 +193,7 @@ def search_filters(
         entity_type=_values("entity_type", entity_type),
         min_importance=min_importance,
         doc_type=list(dict.fromkeys(doc_type or [])),
+        match=match,
     )
 
 
@@ -238,7 +247,7 @@ def filter_clauses(f: SearchFilters) -> tuple[list[dict[str, Any]], list[dict[st
 
 def compile_search(q: str | None, filters: SearchFilters | None = None) -> Compiled:
     """``q`` and the filters as one bool query, plus what highlighting needs."""
-    compiled = compile_tree(parse(q or ""))
+    compiled = compile_tree(parse(q or ""), filters.match if filters is not None else "all")
     if filters is not None:
         extra, excluded = filter_clauses(filters)
         body = compiled.query["bool"]
