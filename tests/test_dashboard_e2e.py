@@ -14,6 +14,7 @@ when it runs as root, and otherwise FAILS with the command to run: it never skip
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -232,8 +233,25 @@ async def test_dashboard_in_chromium(browser_ready: Path, server: str) -> None:
 
             # back to the search, as it was
             await page.click("#back")
-            await _wait_loaded(page, loads)
+            loads = await _wait_loaded(page, loads)
             assert await page.locator("#q").input_value() == QUERY
+
+            # how many words a post needs: the selector changes the result like the API's match=
+            words = "welfare agents"
+            want = {
+                m: (await api.get("/v1/search", params={"q": words, "match": m, "size": 1})).json()["total"]
+                for m in ("all", "any")
+            }
+            assert 0 < want["all"] < want["any"]
+            await page.fill("#q", words)
+            await page.press("#q", "Enter")
+            loads = await _wait_loaded(page, loads)
+            count = page.locator("#result-count")
+            assert re.search(rf"(^|\D){want['all']} found", await count.inner_text())
+            await page.select_option("#match", "any")
+            loads = await _wait_loaded(page, loads)
+            assert re.search(rf"(^|\D){want['any']} found", await count.inner_text())
+            assert "match=any" in page.url
         finally:
             await browser.close()
             await api.aclose()

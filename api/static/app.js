@@ -16,7 +16,7 @@
 
   function defaults() {
     return {
-      view: "search", entityId: null, q: "", lang: "", from: "", to: "", tag: [], entity: [], source: [],
+      view: "search", entityId: null, q: "", lang: "", match: "all", from: "", to: "", tag: [], entity: [], source: [],
       interval: "month", split: "", measure: "count", sort: "relevance", page: 1, risingBy: "entity",
     };
   }
@@ -31,7 +31,7 @@
       s.view = "entity";
       s.entityId = decodeURIComponent(path.slice("/entity/".length));
     }
-    for (const key of ["q", "lang", "from", "to", "interval", "split", "measure", "sort"]) {
+    for (const key of ["q", "lang", "match", "from", "to", "interval", "split", "measure", "sort"]) {
       if (params.has(key)) s[key] = params.get(key);
     }
     for (const key of LIST_KEYS) s[key] = params.getAll(key);
@@ -45,7 +45,7 @@
     const d = defaults();
     for (const key of ["q", "lang", "from", "to"]) if (s[key]) p.set(key, s[key]);
     for (const key of LIST_KEYS) for (const v of s[key]) p.append(key, v);
-    for (const key of ["interval", "split", "measure", "sort"]) if (s[key] !== d[key]) p.set(key, s[key]);
+    for (const key of ["match", "interval", "split", "measure", "sort"]) if (s[key] !== d[key]) p.set(key, s[key]);
     if (s.page > 1) p.set("page", String(s.page));
     if (s.risingBy !== d.risingBy) p.set("rising", s.risingBy);
     const qs = p.toString();
@@ -66,6 +66,7 @@
     const p = new URLSearchParams();
     if (s.q) p.set("q", s.q);
     if (s.lang) p.set("lang", s.lang);
+    if (s.match && s.match !== "all") p.set("match", s.match);
     if (s.from) p.set("from", s.from);
     if (s.to) p.set("to", s.to);
     for (const key of LIST_KEYS) for (const v of s[key]) p.append(key, v);
@@ -231,6 +232,7 @@
   function syncControls() {
     $("q").value = state.q;
     $("lang").value = state.lang;
+    $("match").value = state.match;
     $("from").value = state.from;
     $("to").value = state.to;
     $("interval").value = state.interval;
@@ -487,13 +489,15 @@
 
   $("search-form").addEventListener("submit", (e) => {
     e.preventDefault();
-    go({ q: $("q").value.trim(), lang: $("lang").value, from: $("from").value, to: $("to").value, page: 1 });
+    go({ q: $("q").value.trim(), lang: $("lang").value, match: $("match").value, from: $("from").value,
+      to: $("to").value, page: 1 });
   });
   for (const [id, key] of [["interval", "interval"], ["split", "split"], ["sort", "sort"],
     ["rising-by", "risingBy"]]) {
     $(id).addEventListener("change", () => go({ [key]: $(id).value, page: key === "sort" ? 1 : state.page }));
   }
   $("lang").addEventListener("change", () => go({ lang: $("lang").value, page: 1 }));
+  $("match").addEventListener("change", () => go({ match: $("match").value, page: 1 }));
   $("measure").addEventListener("change", () => {
     state.measure = $("measure").value;
     history.replaceState(null, "", searchHash(state));
