@@ -80,6 +80,10 @@ def detect_post_lang(post: Post) -> tuple[str | None, list[str]]:
     return present[0], present
 
 
+def _by_count(item: tuple[str, int]) -> tuple[int, str]:
+    return -item[1], item[0]
+
+
 def analyze_post(post: Post, max_chars: int = DEFAULT_MAX_CHARS) -> PostAnalysis:
     lang, langs = detect_post_lang(post)
     entities: Counter[str] = Counter()
@@ -107,7 +111,8 @@ def analyze_post(post: Post, max_chars: int = DEFAULT_MAX_CHARS) -> PostAnalysis
         langs=langs,
         search=search,
         entities=dict(entities),
-        key_terms=[t for t, _ in terms.most_common(KEY_TERMS_PER_POST)],
+        # ties broken by the term, so the list does not depend on the order of paragraphs
+        key_terms=[t for t, _ in sorted(terms.items(), key=_by_count)[:KEY_TERMS_PER_POST]],
         truncated=truncated,
         text_chars=chars,
     )
