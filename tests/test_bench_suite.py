@@ -8,7 +8,11 @@ import bench.__main__ as suite
 def test_chosen_steps() -> None:
     default = suite.chosen(None, None, False)
     assert default[:4] == ["relevance", "query", "load", "outage"]
-    assert "scale" not in default and "scale" in suite.chosen(None, None, True)
+    assert "scale" not in default
+    # the scale steps: ingest of the whole 1M copy first, then latency on the index it built
+    assert suite.chosen(None, None, True)[-3:] == ["scale", "scale-query", "scale-analytics"]
+    for step in ("scale-query", "scale-analytics"):
+        assert "bench-scale" in suite.STEPS[step][1]
     assert suite.chosen(["query", "load"], ["load"], False) == ["query"]
 
 

@@ -1,8 +1,10 @@
 """Ingest throughput on the shared corpus, with two baselines measured in the same run.
 
-    python -m bench.ingest [--limit N] [--files GLOB] [--repeat R] [--workers W]
+    python -m bench.ingest [--limit N] [--files GLOB] [--repeat R] [--workers W] [--name NAME]
 
-1. analysis alone: the same posts through the analysis pool, nothing sent anywhere;
+1. analysis alone: the same posts through the analysis pool, nothing sent anywhere, with the
+   default line memo (``AIPOSTS_ANALYSIS_CACHE_MB``), and once more with the memo off: the
+   memo's gain on real posts, where only boilerplate lines repeat;
 2. full ingest: read, analyze, bulk into a fresh aiposts index;
 3. plain bulk: the same raw text (titles, summaries, bodies) into an index with the
    ``standard`` analyzer, sent with the same bulk writer.
@@ -44,9 +46,9 @@ def chars(posts: list[Post]) -> int:
     return sum(len(t.title) + len(t.summary) + len(t.body) for p in posts for t in p.texts.values())
 
 
-def phase_analysis(posts: list[Post], workers: int) -> float:
+def phase_analysis(posts: list[Post], workers: int, cache_mb: int) -> float:
     t = time.perf_counter()
-    with AnalysisPool(workers) as pool:
+    with AnalysisPool(workers, cache_mb=cache_mb) as pool:
         for _ in pool.run(sized_batches(posts)):
             pass
         pool.close()
@@ -92,16 +94,18 @@ def main() -> None:
     ap.add_argument("--files", default="*.jsonl.gz", help="corpus files (glob)")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--workers", type=int, default=0)
+    ap.add_argument("--name", default="ingest", help="result file name under bench/results/")
     args = ap.parse_args()
 
     files = sorted(CORPUS.glob(args.files))
     posts = load(files, args.limit)
     n, c = len(posts), chars(posts)
     print(f"{n} posts, {c:,} characters from {len(files)} files")
-    times: dict[str, list[float]] = {"analysis": [], "ingest": [], "plain_bulk": []}
-    with elasticsearch(Settings.from_env()) as (_, es):
+    times: dict[str, list[float]] = {"analysis": [], "analysis_memo_off": [], "ingest": [], "plain_bulk": []}
+    with elasticsearch(Settings.from_env()) as (settings, es):
         for r in range(args.repeat):
-            times["analysis"].append(phase_analysis(posts, args.workers))
+            times["analysis"].append(phase_analysis(posts, args.workers, settings.analysis_cache_mb))
+            times["analysis_memo_off"].append(phase_analysis(posts, args.workers, 0))
             times["ingest"].append(phase_ingest(es, "bench-ingest", posts, args.workers))
             times["plain_bulk"].append(phase_plain(es, "bench-plain-standard", posts))
             print(f"repeat {r + 1}: " + ", ".join(f"{k} {v[-1]:.1f}s" for k, v in times.items()))
@@ -116,6 +120,7 @@ def main() -> None:
         "posts_per_s": {k: n / v for k, v in med.items()},
         "chars_per_s": {k: c / v for k, v in med.items()},
         "ratio_ingest_to_analysis": med["ingest"] / med["analysis"],
+        "ratio_memo_off_to_on": med["analysis_memo_off"] / med["analysis"],
         "ratio_ingest_to_plain_bulk": med["ingest"] / med["plain_bulk"],
     }
     rows = [
@@ -123,16 +128,18 @@ def main() -> None:
         "|---|---:|---:|---:|",
         *(
             f"| {k} | {med[k]:.1f} | {n / med[k]:,.0f} | {c / med[k]:,.0f} |"
-            for k in ("analysis", "ingest", "plain_bulk")
+            for k in ("analysis", "analysis_memo_off", "ingest", "plain_bulk")
         ),
         "",
+        f"analysis with the memo off / on: {result['ratio_memo_off_to_on']:.2f}x; "
         f"full ingest / analysis alone: {result['ratio_ingest_to_analysis']:.2f}x; "
         f"full ingest / plain standard bulk: {result['ratio_ingest_to_plain_bulk']:.2f}x "
         f"({n} posts, {args.repeat} repeat(s))",
     ]
     table = "\n".join(rows)
     print(table)
-    write_result("ingest", result, "# Ingest\n\n" + table)
+    result["files"] = args.files
+    write_result(args.name, result, f"# Ingest ({n:,} posts of `{args.files}`)\n\n" + table)
 
 
 if __name__ == "__main__":

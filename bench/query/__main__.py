@@ -252,7 +252,8 @@ def main(argv: list[str] | None = None) -> None:
     result = {"machine": machine(), **result}
     md = table(result)
     print(md)
-    write_result("query", result, f"# Query latency ({result['posts']} posts)\n\n" + md)
+    name = "query" if args.index == "bench-corpus" else f"query-{args.index}"
+    write_result(name, result, f"# Query latency ({result['posts']:,} posts in `{args.index}`)\n\n" + md)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,16 @@
 """Tools for building a judged set: pool the top hits of every system, then read them.
 
-    python -m bench.relevance.pool pool [--topics FILE] [--depth 20] --out POOL.tsv
+    python -m bench.relevance.pool pool [--topics FILE] [--depth 20] [--systems ...] --out POOL.tsv
     python -m bench.relevance.pool show --pool POOL.tsv --topic ID [--qrels FILE] [--unjudged]
 
 ``pool`` writes ``qid<TAB>post_id<TAB>systems`` for the union of each system's top ``depth``
-(the API and both baselines). ``show`` prints the pooled posts of a topic compactly for a
-grader: id, language, source, date, title, the start of the summary or body, and for long
-texts how often the query's words occur and a short passage around the first occurrence.
-It reads the posts from the indexed corpus and prints them to the terminal only.
+(the API, its ``match=most`` and ``match=any`` modes, and both baselines; ``--systems`` picks).
+An existing ``--out`` file is extended: only posts it does not pool yet are appended, so a
+new system's hits can be added to a judged pool and graded alone. ``show`` prints the
+pooled posts of a topic compactly for a grader: id, language, source, date, title, the start
+of the summary or body, and for long texts how often the query's words occur and a short
+passage around the first occurrence. It reads the posts from the indexed corpus and prints
+them to the terminal only.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Any
 from bench.common import CORPUS, elasticsearch
 from bench.relevance.baselines import plain_words
 from bench.relevance.formats import load_qrels, load_topics
-from bench.relevance.run import api_runs, baseline_runs, ensure_baselines
+from bench.relevance.run import MATCH_VARIANTS, api_runs, baseline_runs, ensure_baselines
 from indexer.config import Settings
 
 TOPICS = Path(__file__).resolve().parents[1] / "topics"
@@ -75,18 +78,31 @@ def cmd_pool(args: argparse.Namespace) -> None:
     with elasticsearch(Settings.from_env()) as (settings, es):
         built = ensure_baselines(es, files)
         runs = {}
+        api_settings = settings.model_copy(update={"index": args.index})
         if "aiposts" in args.systems:
-            runs["aiposts"] = api_runs(settings.model_copy(update={"index": args.index}), topics, args.depth)
+            runs["aiposts"] = api_runs(api_settings, topics, args.depth)
+        for mode in MATCH_VARIANTS:
+            if f"aiposts-{mode}" in args.systems:
+                runs[f"aiposts-{mode}"] = api_runs(api_settings, topics, args.depth, {"match": mode})
         for kind, info in built.items():
             if kind in args.systems:
                 runs[kind] = baseline_runs(es, info["index"], kind, topics, args.depth)
     pool = merge_pool(runs, args.depth)
-    lines = [f"{q}\t{p}\t{','.join(s)}" for q in (t.id for t in topics) for p, s in pool.get(q, {}).items()]
-    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    known: set[tuple[str, str]] = set()
+    if args.out.exists():
+        known = {tuple(line.split("\t")[:2]) for line in args.out.read_text(encoding="utf-8").splitlines()}
+    lines = [
+        f"{q}\t{p}\t{','.join(s)}"
+        for q in (t.id for t in topics)
+        for p, s in pool.get(q, {}).items()
+        if (q, p) not in known
+    ]
+    with args.out.open("a", encoding="utf-8") as f:
+        f.write("".join(line + "\n" for line in lines))
     sizes = [len(pool.get(t.id, {})) for t in topics]
     print(
-        f"{len(lines)} pooled posts for {len(topics)} topics (mean {sum(sizes) / len(sizes):.1f}, "
-        f"min {min(sizes)}, max {max(sizes)}) -> {args.out}"
+        f"{len(lines)} new pooled posts for {len(topics)} topics (this run's pool: mean "
+        f"{sum(sizes) / len(sizes):.1f}, min {min(sizes)}, max {max(sizes)}) -> {args.out}"
     )
 
 
@@ -149,7 +165,7 @@ def main(argv: list[str] | None = None) -> None:
         "--systems",
         nargs="+",
         default=["aiposts", "standard", "bigram"],
-        choices=["aiposts", "standard", "bigram"],
+        choices=["aiposts", *(f"aiposts-{m}" for m in MATCH_VARIANTS), "standard", "bigram"],
     )
     p.set_defaults(func=cmd_pool)
     s = sub.add_parser("show")

@@ -29,6 +29,7 @@ from indexer.sources import read_records
 from indexer.sources.base import Parsed
 
 SYSTEMS = ("aiposts", "standard", "bigram")
+MATCH_VARIANTS = ("most", "any")  # the API's opt-in ``match`` modes, run beside its default
 BASELINE_INDEX = {"standard": "bench-standard", "bigram": "bench-bigram"}
 
 
@@ -118,8 +119,11 @@ def ensure_baselines(
     return out
 
 
-async def _api_search(client: httpx.AsyncClient, topic: Topic, depth: int) -> list[str]:
-    resp = await client.get("/v1/search", params={"q": topic.query, "size": depth, "highlight": "false"})
+async def _api_search(
+    client: httpx.AsyncClient, topic: Topic, depth: int, extra: dict[str, str] | None = None
+) -> list[str]:
+    params = {"q": topic.query, "size": depth, "highlight": "false", **(extra or {})}
+    resp = await client.get("/v1/search", params=params)
     if resp.status_code != 200:
         print(
             f"warning: topic {topic.id}: API answered {resp.status_code}: {resp.text[:200]}", file=sys.stderr
@@ -129,7 +133,7 @@ async def _api_search(client: httpx.AsyncClient, topic: Topic, depth: int) -> li
 
 
 async def api_runs_async(
-    settings: Settings, topics: Iterable[Topic], depth: int = 100
+    settings: Settings, topics: Iterable[Topic], depth: int = 100, extra: dict[str, str] | None = None
 ) -> dict[str, list[str]]:
     """The API in-process (ASGI, with its lifespan), one topic after another."""
     from api.app import create_app
@@ -142,12 +146,14 @@ async def api_runs_async(
             transport=transport, base_url="http://bench.local", timeout=60
         ) as client:
             for topic in topics:
-                runs[topic.id] = await _api_search(client, topic, depth)
+                runs[topic.id] = await _api_search(client, topic, depth, extra)
     return runs
 
 
-def api_runs(settings: Settings, topics: Iterable[Topic], depth: int = 100) -> dict[str, list[str]]:
-    return asyncio.run(api_runs_async(settings, list(topics), depth))
+def api_runs(
+    settings: Settings, topics: Iterable[Topic], depth: int = 100, extra: dict[str, str] | None = None
+) -> dict[str, list[str]]:
+    return asyncio.run(api_runs_async(settings, list(topics), depth, extra))
 
 
 def baseline_runs(
@@ -207,8 +213,10 @@ def run_all(
     rebuild_baselines: bool = False,
     log: Any = print,
     resume: bool = False,
+    match_modes: Iterable[str] = MATCH_VARIANTS,
 ) -> dict[str, Any]:
-    """Everything ``python -m bench.relevance`` does, minus printing and files."""
+    """Everything ``python -m bench.relevance`` does, minus printing and files. Besides the
+    API's default (``aiposts``), each of ``match_modes`` runs as ``aiposts match=<mode>``."""
     corpus = ensure_corpus(es, alias, files, limit, log=log, resume=resume)
     built = ensure_baselines(es, files, limit, baseline_names, rebuild_baselines, log=log)
     api_settings = settings.model_copy(update={"index": alias})
@@ -217,6 +225,11 @@ def run_all(
     t = time.perf_counter()
     runs["aiposts"] = api_runs(api_settings, topics, depth)
     seconds["aiposts"] = time.perf_counter() - t
+    for mode in match_modes:
+        name = f"aiposts match={mode}"
+        t = time.perf_counter()
+        runs[name] = api_runs(api_settings, topics, depth, {"match": mode})
+        seconds[name] = time.perf_counter() - t
     for kind, info in built.items():
         t = time.perf_counter()
         runs[kind] = baseline_runs(es, info["index"], kind, topics, depth)
