@@ -139,7 +139,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.skip_generate and previous.exists():  # keep the generator figures of the last run
         old = json.loads(previous.read_text(encoding="utf-8"))
         if "generate" in old:
-            result["generate"] = {**old["generate"], "measured_at": old.get("machine", {}).get("when")}
+            # a figure carried over more than once keeps the time it was really measured
+            when = old["generate"].get("measured_at") or old.get("machine", {}).get("when")
+            result["generate"] = {**old["generate"], "measured_at": when}
     if not args.skip_generate:
         with tempfile.TemporaryDirectory() as tmp:
             out = args.out or Path(tmp) / "scaled.jsonl.gz"
