@@ -111,6 +111,7 @@ class EntityRef(_Out):
 
 class QueryInfo(_Out):
     q: str | None = None
+    match: str = Field("all", description="how many of q's top-level words a post needed (all, most, any)")
     entities: list[EntityRef] = Field(
         default_factory=list, description="entities the query names: posts carrying them match too"
     )

@@ -166,6 +166,7 @@ async def test_match_modes_need_all_most_or_any_word(api: httpx.AsyncClient) -> 
     assert got["any"] == set.union(*alone)
     assert len(got["all"]) < len(got["most"]) < len(got["any"])
     assert {m: b["total"] for m, b in modes.items()} == {m: len(ids) for m, ids in got.items()}
+    assert {m: b["query"]["match"] for m, b in modes.items()} == {"all": "all", "most": "most", "any": "any"}
     default = await search(api, q=q)
     assert {h["id"] for h in default["hits"]} == got["all"]
     # posts with more of the words come first

@@ -173,6 +173,7 @@ def score(c: int, n: int, b: int, m: int) -> float:
         {"tag": "ai"},
         {"q": "エージェント"},
         {"q": "entity:openai OR tag:business", "interval": "year"},
+        {"q": "Anthropic agents safety welfare", "match": "most"},
         {},
     ],
 )
@@ -350,6 +351,26 @@ async def test_timeline_compare(api: httpx.AsyncClient, docs: list[Doc]) -> None
     assert narrowed["series"][0]["total"] == sum(
         1 for d in docs if in_period(d, lo, hi) and "anthropic" in d.tree and "ja" in d.langs
     )
+
+
+async def test_match_mode_is_echoed_and_followed_by_compare(api: httpx.AsyncClient) -> None:
+    words = "Anthropic agents safety welfare"
+    body = await get(api, "/v1/trends/timeline", interval="year", match="any", compare=[words])
+    assert body["query"]["filters"]["match"] == "any"
+    assert "match=any" in body["query"]["search"] and "match=any" in body["query"]["canonical"]
+    any_total = (await get(api, "/v1/search", q=words, match="any", size=1))["total"]
+    all_total = (await get(api, "/v1/search", q=words, size=1))["total"]
+    assert all_total < any_total
+    # q read with match=any: the timeline's total is /v1/search's for the same request
+    direct = await get(api, "/v1/trends/timeline", q=words, interval="year", match="any")
+    assert direct["total"] == any_total
+    dated = direct["total"] - direct["undated"]
+    # the compare= series is read with match=any too: the same dated posts
+    assert body["series"][0]["total"] == dated
+    strict = await get(api, "/v1/trends/timeline", interval="year", compare=[words])
+    assert strict["series"][0]["total"] < dated
+    default = await get(api, "/v1/trends/timeline", interval="year")
+    assert "match" not in default["query"]["filters"] and "match=" not in default["query"]["search"]
 
 
 # -- top ------------------------------------------------------------------------------------------

@@ -30,8 +30,9 @@ FILTER_PARAMS = (
     "entity_type",
     "min_importance",
     "doc_type",
+    "match",
 )
-_DEFAULT_MODES = {"tag_mode": "all", "entity_mode": "all"}
+_DEFAULT_MODES = {"tag_mode": "all", "entity_mode": "all", "match": "all"}
 
 
 @dataclass
@@ -76,10 +77,11 @@ def ask(
     return Ask(q=q, filters=undated, zone=zone, period=period, compiled=compile_search(q, undated))
 
 
-def compile_extra(name: str, text: str) -> Compiled:
-    """Another query (compare=): its syntax errors are errors of that parameter (422)."""
+def compile_extra(name: str, text: str, match: str = "all") -> Compiled:
+    """Another query (compare=), read with the request's ``match``: its syntax errors are
+    errors of that parameter (422)."""
     try:
-        return compile_search(text, None)
+        return compile_search(text, SearchFilters(match=match))
     except QuerySyntaxError as exc:
         raise invalid(name, f"{exc} (in {text!r})", text) from None
 

@@ -106,7 +106,7 @@ def facet_names(raw: list[str] | None) -> list[str]:
     return names
 
 
-def query_info(q: str | None, compiled: Compiled) -> QueryInfo:
+def query_info(q: str | None, compiled: Compiled, match: str = "all") -> QueryInfo:
     refs = []
     for entity_id in compiled.entity_ids:
         info = entities.describe(entity_id)
@@ -114,6 +114,7 @@ def query_info(q: str | None, compiled: Compiled) -> QueryInfo:
                               type=info.type if info else None))
     return QueryInfo(
         q=q,
+        match=match,
         entities=refs,
         warnings=[QueryWarning(message=w.message, position=w.position) for w in compiled.warnings],
     )
@@ -256,5 +257,5 @@ async def search(
         hits=hits,
         next_cursor=next_cursor,
         facets=facet_mod.parse(names, resp.get("aggregations") or {}) if names else None,
-        query=query_info(q, compiled),
+        query=query_info(q, compiled, filters.match),
     )

@@ -189,7 +189,7 @@ async def timeline(
         if len(c) > MAX_Q_CHARS:
             raise invalid("compare", f"queries are at most {MAX_Q_CHARS} characters", c)
     a = ask(request, q, filters, tz)
-    compiled = [compile_extra("compare", c) for c in compares]
+    compiled = [compile_extra("compare", c, filters.match) for c in compares]
     series_queries = [{"bool": {"filter": [a.compiled.query, c.query]}} for c in compiled]
 
     # 1. the period (from the data when open), the undated posts, the top keys of split=
