@@ -17,7 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -371,6 +371,32 @@ async def test_match_mode_is_echoed_and_followed_by_compare(api: httpx.AsyncClie
     assert strict["series"][0]["total"] < dated
     default = await get(api, "/v1/trends/timeline", interval="year")
     assert "match" not in default["query"]["filters"] and "match=" not in default["query"]["search"]
+
+
+async def test_search_and_export_read_dates_in_tz_like_the_trends(
+    api: httpx.AsyncClient, docs: list[Doc]
+) -> None:
+    # a post published between 15:00 and 24:00 UTC is on the next day in Tokyo
+    late = next(d for d in docs if d.published and d.published.astimezone(UTC).hour >= 15)
+    tokyo_day = late.published.astimezone(ZoneInfo("Asia/Tokyo")).date().isoformat()  # type: ignore[union-attr]
+    in_tokyo = await get(api, "/v1/search", size=100, tz="Asia/Tokyo", **{"from": tokyo_day, "to": tokyo_day})
+    in_utc = await get(api, "/v1/search", size=100, **{"from": tokyo_day, "to": tokyo_day})
+    assert late.id in {h["id"] for h in in_tokyo["hits"]}
+    assert late.id not in {h["id"] for h in in_utc["hits"]}
+    period = {"from": "2024-03-01", "to": "2025-02-28"}
+    trend = await get(api, "/v1/trends/timeline", interval="month", **period)  # Asia/Tokyo days
+    zoned = await get(api, "/v1/search", size=1, tz="Asia/Tokyo", facets="months", facet_size=100, **period)
+    assert zoned["total"] == trend["total"] > 0
+    # the months facet counts in the same zone: the timeline's non-empty buckets
+    months = {b["key"]: b["count"] for b in zoned["facets"]["months"]}
+    assert months == {b["key"]: b["count"] for b in trend["buckets"] if b["count"]}
+    utc = await get(api, "/v1/search", size=1, tz="UTC", **period)
+    default = await get(api, "/v1/search", size=1, **period)
+    assert utc["total"] == default["total"]  # without tz: UTC days, as before
+    r = await api.get("/v1/export", params={"tz": "+09:00", "fields": "id", **period})
+    assert r.status_code == 200 and len(r.text.splitlines()) == trend["total"]
+    bad = await api.get("/v1/search", params={"tz": "Mars/Olympus", **period})
+    assert bad.status_code == 422 and "tz" in bad.text
 
 
 # -- top ------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ MAX_FACET_SIZE = 100
 TAG_LABEL_SEP = "\x1f"
 
 
-def aggregations(names: list[str], size: int) -> dict[str, Any]:
+def aggregations(names: list[str], size: int, time_zone: str = "UTC") -> dict[str, Any]:
     aggs: dict[str, Any] = {}
     for name in names:
         if name == "tags":
@@ -31,7 +31,7 @@ def aggregations(names: list[str], size: int) -> dict[str, Any]:
                     "calendar_interval": "month",
                     "format": "yyyy-MM",
                     "min_doc_count": 1,
-                    "time_zone": "UTC",
+                    "time_zone": time_zone,
                 }
             }
     return aggs

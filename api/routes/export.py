@@ -26,7 +26,7 @@ from typing import Annotated, Any, Literal
 
 import orjson
 from elasticsearch import ApiError, AsyncElasticsearch
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
 
@@ -34,6 +34,7 @@ from api.backend import client, guarded
 from api.es import get_es, get_settings
 from api.handlers import ERROR_RESPONSES
 from api.query.params import QParam, SearchFilters, compile_search, search_filters
+from api.query.zone import TzParam, zoned
 from api.security import require_api_key
 from indexer.config import Settings
 
@@ -159,6 +160,7 @@ class _Encoder:
     summary="Export a whole result set",
 )
 async def export(
+    request: Request,
     es: Annotated[AsyncElasticsearch, Depends(get_es)],
     settings: Annotated[Settings, Depends(get_settings)],
     filters: Annotated[SearchFilters, Depends(search_filters)],
@@ -175,8 +177,10 @@ async def export(
         str | None,
         Query(max_length=512, description="the last id received: continue after it"),
     ] = None,
+    tz: TzParam = None,
 ) -> StreamingResponse:
     names = chosen_fields(fields)
+    filters, _ = zoned(request, filters, tz)
     query = compile_search(q, filters).query
     constant = {"bool": {"filter": [query]}}  # no scores: cheaper, and the order is by id
     es_client = client(es, settings)

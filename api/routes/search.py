@@ -24,7 +24,7 @@ import logging
 from typing import Annotated, Any, Literal
 
 from elasticsearch import ApiError, AsyncElasticsearch
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 
 from api.backend import client, guarded, search_timeout, shards_partial
@@ -38,6 +38,7 @@ from api.present.hits import HIT_SOURCE, to_hit
 from api.query import entities
 from api.query.build import Compiled
 from api.query.params import QParam, SearchFilters, compile_search, fingerprint, search_filters
+from api.query.zone import TzParam, zoned
 from api.security import require_api_key
 from indexer.config import Settings
 
@@ -158,6 +159,7 @@ def close_later(es: AsyncElasticsearch, pit: str) -> None:
     summary="Search posts",
 )
 async def search(
+    request: Request,
     es: Annotated[AsyncElasticsearch, Depends(get_es)],
     settings: Annotated[Settings, Depends(get_settings)],
     filters: Annotated[SearchFilters, Depends(search_filters)],
@@ -180,8 +182,10 @@ async def search(
         int, Query(ge=1, le=facet_mod.MAX_FACET_SIZE, description="buckets per facet")
     ] = 10,
     highlight: Annotated[bool, Query(description="snippets of the original text with matches marked")] = True,
+    tz: TzParam = None,
 ) -> SearchResponse:
     names = facet_names(facets)
+    filters, zone = zoned(request, filters, tz)
     compiled = compile_search(q, filters)
     fp = fingerprint(q, filters, sort)
     body: dict[str, Any] = {
@@ -193,7 +197,7 @@ async def search(
         "timeout": search_timeout(settings),
     }
     if names:
-        body["aggs"] = facet_mod.aggregations(names, facet_size)
+        body["aggs"] = facet_mod.aggregations(names, facet_size, zone.name if zone else "UTC")
     es_client = client(es, settings)
     seen = 0
     pit: str | None = None

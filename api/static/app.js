@@ -377,8 +377,9 @@
     showError(null);
     const fp = (extra) => filterParams(state, extra);
     const tasks = {
+      // from/to read in the trend endpoints' zone, so the count and the chart agree
       search: api("/v1/search", fp({ size: PAGE_SIZE, page: state.page, sort: state.sort,
-        facets: "tags,entities,sources,langs", facet_size: 8 })),
+        facets: "tags,entities,sources,langs", facet_size: 8, tz: "Asia/Tokyo" })),
       timeline: api("/v1/trends/timeline", fp({ interval: state.interval, split: state.split, top: 6 })),
       entities: api("/v1/trends/top", fp({ by: "entity", size: 10 })),
       tags: api("/v1/trends/top", fp({ by: "tag", size: 10 })),
