@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import itertools
 import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import uvicorn
 from elasticsearch import Elasticsearch
 
 from indexer.analysis.text import query_terms
+from indexer.config import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -49,3 +56,30 @@ def phrase_hits(es: Elasticsearch, index: str, text: str, lang: str, field: str 
 def count(es: Elasticsearch, index: str, **query: object) -> int:
     body = {"query": query} if query else {}
     return int(es.count(index=index, **body)["count"])
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def served(settings: Settings, start_timeout: float = 60) -> Iterator[str]:
+    """The API for ``settings`` on a free loopback port, in a thread; yields its base URL."""
+    from api.app import create_app
+
+    port = free_port()
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + start_timeout
+    while not srv.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "the API server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)

@@ -5,16 +5,12 @@ their documented schemas. Examples are bounded so the run stays short."""
 from __future__ import annotations
 
 import itertools
-import socket
-import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import schemathesis
-import uvicorn
 from elasticsearch import Elasticsearch
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
@@ -22,20 +18,13 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from api.app import create_app
 from indexer.config import Settings
 from indexer.index.store import ensure_index
 from indexer.ingest import Ingest
 from indexer.rejects import RejectsFile
-from tests.helpers import SAMPLES
+from tests.helpers import SAMPLES, served
 
 MAX_EXAMPLES = 12  # per operation
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -46,20 +35,8 @@ def server(
     ensure_index(es, index_settings.index)
     with RejectsFile(tmp / "rejects.jsonl", echo=None) as rejects:
         Ingest(es, index_settings.index, rejects, workers=1).run([SAMPLES])
-    port = _free_port()
-    config = uvicorn.Config(create_app(index_settings), host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the API server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
+    with served(index_settings, start_timeout=30) as url:
+        yield url
 
 
 def test_no_server_errors_for_any_parameters(server: str) -> None:

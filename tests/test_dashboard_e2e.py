@@ -16,10 +16,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,15 +24,13 @@ from urllib.parse import urlparse
 
 import httpx
 import pytest
-import uvicorn
 from elasticsearch import Elasticsearch
 
-from api.app import create_app
 from indexer.config import Settings
 from indexer.index.store import ensure_index
 from indexer.ingest import Ingest
 from indexer.rejects import RejectsFile
-from tests.helpers import REPO, SAMPLES, SEED_FULL, SEED_SHORT
+from tests.helpers import REPO, SAMPLES, SEED_FULL, SEED_SHORT, served
 
 CHROMIUM = Path(os.environ.get("AIPOSTS_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = REPO / "artifacts"
@@ -103,12 +98,6 @@ def browser_ready() -> Path:
     return CHROMIUM
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(
     es: Elasticsearch, index_settings: Settings, tmp_path_factory: pytest.TempPathFactory
@@ -118,20 +107,8 @@ def server(
     with RejectsFile(tmp / "rejects.jsonl", echo=None) as rejects:
         summary = Ingest(es, index_settings.index, rejects, workers=1).run([SAMPLES, SEED_FULL, SEED_SHORT])
     assert summary.rejected == 0
-    port = _free_port()
-    config = uvicorn.Config(create_app(index_settings), host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not srv.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the API server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
+    with served(index_settings, start_timeout=60) as url:
+        yield url
 
 
 def test_page_and_static_files_are_served(server: str) -> None:

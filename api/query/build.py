@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
 from api.query import entities
 from api.query.syntax import And, Node, Not, Or, Parsed, Term, Warning_, parse
@@ -44,7 +44,8 @@ ENTITY_BOOST = 2.0  # a post carrying the entity, without the literal text
 PROXIMITY_BOOST = 2.0
 PROXIMITY_SLOP = 3
 TIE_BREAKER = 0.3
-MATCH_MODES = ("all", "most", "any")
+MatchMode = Literal["all", "most", "any"]
+MATCH_MODES: tuple[str, ...] = get_args(MatchMode)
 # how many optional pieces a post needs: all of up to 2, then 75 % (rounded down)
 _MINIMUM = {"most": "2<75%", "any": "1"}
 

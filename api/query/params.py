@@ -23,7 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 
 from api.query import entities
-from api.query.build import Compiled, compile_tree, keyword_key
+from api.query.build import Compiled, MatchMode, compile_tree, keyword_key
 from api.query.syntax import parse
 from indexer.analysis.tags import tag_key
 
@@ -35,7 +35,6 @@ _ONE_DAY = timedelta(days=1)
 Lang = Literal["ja", "en"]
 DocType = Literal["post", "aggregator_page", "newsletter_issue", "news_item", "feed_item"]
 Mode = Literal["all", "any"]
-MatchMode = Literal["all", "most", "any"]
 
 
 class SearchFilters(BaseModel):

@@ -78,7 +78,7 @@ def _checkpointed(
 
 
 def index_size(es: Any, alias: str) -> dict[str, Any]:
-    stats = es.indices.stats(index=alias, metric=["docs", "store", "segments"])["_all"]["primaries"]
+    stats = es.indices.stats(index=alias, metric=["store", "segments"])["_all"]["primaries"]
     return {
         "store_bytes": stats["store"]["size_in_bytes"],
         "segments": stats["segments"]["count"],

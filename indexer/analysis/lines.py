@@ -72,14 +72,16 @@ class LineMemo:
         if self.max_bytes and size <= self.max_bytes // 8:
             self._lines[line] = (result, size)
             self.bytes += size
-            while self.bytes > self.max_bytes:
-                _, (_, old) = self._lines.popitem(last=False)
-                self.bytes -= old
+            self._evict()
         return result
 
     def resize(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        while self._lines and self.bytes > max_bytes:
+        self._evict()
+
+    def _evict(self) -> None:
+        """Drop the least recently used lines until the memo fits its bound."""
+        while self._lines and self.bytes > self.max_bytes:
             _, (_, old) = self._lines.popitem(last=False)
             self.bytes -= old
 
