@@ -11,10 +11,13 @@ COPY pyproject.toml README.md ./
 COPY indexer ./indexer
 COPY api ./api
 RUN pip install . \
-    && useradd --system --no-create-home --shell /usr/sbin/nologin aiposts
+    && useradd --system --no-create-home --shell /usr/sbin/nologin aiposts \
+    && mkdir -p /var/lib/aiposts && chown aiposts /var/lib/aiposts
 
 USER aiposts
+# the cursor signing key is kept here when AIPOSTS_CURSOR_KEY is unset (a volume in compose)
 ENV AIPOSTS_API_HOST=0.0.0.0 \
-    AIPOSTS_API_PORT=8000
+    AIPOSTS_API_PORT=8000 \
+    AIPOSTS_CACHE_DIR=/var/lib/aiposts
 EXPOSE 8000
 CMD ["aiposts-api"]

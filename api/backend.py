@@ -18,15 +18,26 @@ from elasticsearch import AsyncElasticsearch
 from elasticsearch import ConnectionError as ESConnectionError
 from elasticsearch import ConnectionTimeout as ESConnectionTimeout
 
-from api.errors import ElasticsearchUnavailable
+from api.errors import ElasticsearchUnavailable, cannot_connect, no_answer
 from indexer.config import Settings
 
 T = TypeVar("T")
 
 
+def failover_retries(settings: Settings) -> int:
+    """Retries of one request: none on a single URL (guarded bounds the wait instead); with
+    several URLs, one per other URL, so that a node that refuses or drops the connection (dead)
+    is passed over for the next one. Timeouts are never retried (retry_on_timeout stays off)."""
+    return max(0, len(settings.es_hosts) - 1)
+
+
 def client(es: AsyncElasticsearch, settings: Settings) -> AsyncElasticsearch:
-    """The client for one request: no retries, the long timeout (guarded bounds the wait)."""
-    return es.options(request_timeout=max(settings.es_timeout, settings.es_wait), max_retries=0)
+    """The client for one request: the long timeout (guarded bounds the wait), and retries
+    only to go on to another node of the cluster."""
+    return es.options(
+        request_timeout=max(settings.es_timeout, settings.es_wait),
+        max_retries=failover_retries(settings),
+    )
 
 
 def search_timeout(settings: Settings) -> str:
@@ -37,15 +48,14 @@ def search_timeout(settings: Settings) -> str:
 
 def _unavailable(exc: BaseException | None, seconds: float) -> ElasticsearchUnavailable:
     if isinstance(exc, ESConnectionError) and not isinstance(exc, ESConnectionTimeout):
-        detail = getattr(exc, "message", None) or str(exc)
-        return ElasticsearchUnavailable(f"cannot connect to Elasticsearch: {detail}")
-    return ElasticsearchUnavailable(f"Elasticsearch did not answer within {seconds:g} s")
+        return cannot_connect(exc)
+    return no_answer(seconds)
 
 
-async def _probe(es: AsyncElasticsearch, seconds: float) -> bool:
+async def _probe(es: AsyncElasticsearch, seconds: float, retries: int) -> bool:
     try:
         await asyncio.wait_for(
-            es.options(request_timeout=seconds, max_retries=0).cluster.health(),
+            es.options(request_timeout=seconds, max_retries=retries).cluster.health(),
             timeout=seconds,
         )
         return True
@@ -61,7 +71,7 @@ async def guarded(es: AsyncElasticsearch, settings: Settings, awaitable: Awaitab
     try:
         done, _ = await asyncio.wait({task}, timeout=wait / 2)
         if not done:
-            probe = asyncio.ensure_future(_probe(es, wait / 2))
+            probe = asyncio.ensure_future(_probe(es, wait / 2, failover_retries(settings)))
             done, _ = await asyncio.wait({task, probe}, timeout=wait / 2, return_when=asyncio.FIRST_COMPLETED)
             if task not in done:
                 reachable = probe.done() and probe.result()

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 from elasticsearch import ConnectionError as ESConnectionError
 from elasticsearch import ConnectionTimeout as ESConnectionTimeout
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+log = logging.getLogger("aiposts.api")
+
 RETRY_AFTER_SECONDS = 5
 UNAVAILABLE_CODE = "elasticsearch_unavailable"
+UNAVAILABLE_MESSAGE = "search backend unavailable"  # never the address: that is logged
 
 
 class ErrorDetail(BaseModel):
@@ -44,12 +49,23 @@ def unavailable_response(message: str) -> JSONResponse:
     )
 
 
+def cannot_connect(exc: BaseException) -> ElasticsearchUnavailable:
+    """The 503 of a refused or unreachable node: its address goes to the log, not the client."""
+    log.warning("cannot connect to Elasticsearch: %s", getattr(exc, "message", None) or exc)
+    return ElasticsearchUnavailable(f"{UNAVAILABLE_MESSAGE}: cannot connect")
+
+
+def no_answer(seconds: float | None = None) -> ElasticsearchUnavailable:
+    within = f" within {seconds:g} s" if seconds is not None else " in time"
+    return ElasticsearchUnavailable(f"{UNAVAILABLE_MESSAGE}: no answer{within}")
+
+
 def _describe(exc: Exception) -> str:
     if isinstance(exc, ElasticsearchUnavailable):
         return exc.message
     if isinstance(exc, ESConnectionTimeout):
-        return "Elasticsearch did not answer in time"
-    return f"cannot connect to Elasticsearch: {getattr(exc, 'message', None) or exc}"
+        return no_answer().message
+    return cannot_connect(exc).message
 
 
 async def _unavailable_handler(_request: Request, exc: Exception) -> JSONResponse:

@@ -11,7 +11,7 @@ from elasticsearch import ConnectionError as ESConnectionError
 from elasticsearch import ConnectionTimeout as ESConnectionTimeout
 from fastapi import Request
 
-from api.errors import ElasticsearchUnavailable
+from api.errors import cannot_connect, no_answer
 from indexer.config import Settings
 
 T = TypeVar("T")
@@ -27,17 +27,10 @@ async def within(awaitable: Awaitable[T], seconds: float) -> T:
     ElasticsearchUnavailable (served as 503 by the app's error handler)."""
     try:
         return await asyncio.wait_for(awaitable, timeout=seconds)
-    except TimeoutError as exc:
-        raise ElasticsearchUnavailable(
-            f"Elasticsearch did not answer within {seconds:g} s"
-        ) from exc
-    except ESConnectionTimeout as exc:
-        raise ElasticsearchUnavailable(
-            f"Elasticsearch did not answer within {seconds:g} s"
-        ) from exc
+    except (TimeoutError, ESConnectionTimeout) as exc:
+        raise no_answer(seconds) from exc
     except ESConnectionError as exc:
-        detail = getattr(exc, "message", None) or str(exc)
-        raise ElasticsearchUnavailable(f"cannot connect to Elasticsearch: {detail}") from exc
+        raise cannot_connect(exc) from exc
 
 
 def get_es(request: Request) -> AsyncElasticsearch:

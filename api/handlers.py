@@ -3,7 +3,8 @@
 * 422 ``invalid_parameters``: one entry per bad parameter in ``fields``;
 * 400 ``query_syntax``: a ``q`` that cannot be read, with ``position``;
 * 400 ``query_rejected``: Elasticsearch refused the query (too complex);
-* 401 ``api_key_required``; 404 ``not_found``; 503 (see ``api.errors``).
+* 401 ``api_key_required``; 404 ``not_found``; 503 (see ``api.errors``);
+* 500 ``internal_error``: anything unexpected (the traceback is logged).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import unavailable_response
+from api.errors import UNAVAILABLE_MESSAGE, unavailable_response
 from api.models import ErrorBody, ErrorEnvelope, FieldError
 from api.present.cursor import CursorError
 from api.query.syntax import QuerySyntaxError
@@ -94,7 +96,8 @@ async def _es_api_error(_request: Request, exc: ApiError) -> JSONResponse:
         return envelope(400, ErrorBody(code="query_rejected",
                                        message="the query is too complex for the search engine; simplify it"))
     if exc.meta.status in (429, 502, 503, 504):
-        return unavailable_response(f"Elasticsearch is overloaded or unavailable ({exc.meta.status})")
+        log.warning("Elasticsearch answered %s: %s", exc.meta.status, exc)
+        return unavailable_response(f"{UNAVAILABLE_MESSAGE}: overloaded or down ({exc.meta.status})")
     log.error("Elasticsearch error: %s", exc)
     return envelope(502, ErrorBody(code="search_backend_error", message="the search engine failed"))
 
@@ -105,7 +108,38 @@ async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
                     headers=getattr(exc, "headers", None))
 
 
+class UnexpectedErrors:
+    """ASGI middleware: an exception no handler took becomes the JSON envelope with 500 (not
+    Starlette's plain text), and its traceback goes to the log. A response already under way
+    (a stream) cannot change its status: the error is logged and re-raised to end it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception:
+            log.exception("unexpected error in %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                raise
+            body = ErrorBody(code="internal_error", message="unexpected server error; it has been logged")
+            await envelope(500, body)(scope, receive, send)
+
+
 def install(app: FastAPI) -> None:
+    app.add_middleware(UnexpectedErrors)  # innermost middleware: CORS (added later) wraps it
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(QuerySyntaxError, _syntax)  # type: ignore[arg-type]
     app.add_exception_handler(CursorError, _cursor)  # type: ignore[arg-type]

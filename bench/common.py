@@ -23,10 +23,15 @@ RESULTS = REPO / "bench" / "results"
 
 
 @contextmanager
-def elasticsearch(settings: Settings) -> Iterator[tuple[Settings, Elasticsearch]]:
-    """The configured cluster, or a local node started for the bench and stopped after it."""
+def elasticsearch(
+    settings: Settings, es_url: str | None = None
+) -> Iterator[tuple[Settings, Elasticsearch]]:
+    """``es_url`` (URLs, comma-separated) when given, else the configured cluster, else a local
+    node started for the bench and stopped after it."""
     node = None
-    if not os.environ.get("AIPOSTS_ES_URL"):
+    if es_url:
+        settings = settings.model_copy(update={"es_url": es_url})
+    elif not os.environ.get("AIPOSTS_ES_URL"):
         from indexer.localnode import LocalNode
 
         node = LocalNode(settings)

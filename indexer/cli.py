@@ -66,6 +66,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             max_chars=settings.analysis_max_chars,
             cache_mb=settings.analysis_cache_mb,
             progress=progress,
+            log=sys.stderr,
         )
         summary = job.run(paths, args.format)
     progress.finish()

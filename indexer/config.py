@@ -9,7 +9,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 
 PREFIX = "AIPOSTS_"
 
@@ -29,13 +29,22 @@ class Settings(BaseModel):
     es_ca_file: str | None = Field(None, description="CA certificate file for https clusters")
     es_timeout: float = Field(10.0, description="seconds per Elasticsearch request")
     index: str = Field("aiposts", description="alias that search and ingest use")
-    replicas: int = Field(0, description="replicas per index (0 on a single node)")
+    replicas: int | None = Field(
+        None, ge=0,
+        description="replicas per index; unset: 1 when the cluster has more than one data node, else 0",
+    )
     shards: int = Field(1, description="primary shards per index")
     cache_dir: Path = Field(default_factory=_default_cache_dir, description="downloads and local node data")
     es_version: str = Field("9.5.4", description="version of the local development node")
     es_port: int = Field(9200, description="HTTP port of the local development node")
     es_user: str = Field("aiposts-es", description="system user that runs the local node")
     es_heap: str = Field("1g", description="heap of the local node")
+    es_cluster_port: int = Field(
+        9401,
+        description="first HTTP port of the local cluster (aiposts-es start --nodes N); "
+        "transport ports are 100 above",
+    )
+    es_cluster_heap: str = Field("512m", description="heap of each node of the local cluster")
     java_home: str | None = Field(None, description="JDK for the local node (found when unset)")
     workers: int = Field(0, description="analysis processes for ingest (0 = one per core)")
     analysis_max_chars: int = Field(
@@ -49,6 +58,11 @@ class Settings(BaseModel):
     api_keys: str | None = Field(None, description="comma-separated keys; when set, requests need one")
     cors_origins: str = Field("", description="comma-separated origins allowed by CORS")
     es_wait: float = Field(2.0, description="seconds the API waits for Elasticsearch before a 503")
+    cursor_key: SecretStr | None = Field(
+        None, min_length=16,
+        description="secret (16+ characters) that signs search cursors, the same for every API worker; "
+        "unset: a random one made once in AIPOSTS_CACHE_DIR/cursor.key",
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

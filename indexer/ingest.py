@@ -8,9 +8,11 @@ what is missing or changed and ends with the posts one clean run gives.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from elasticsearch import Elasticsearch
 
@@ -20,10 +22,39 @@ from indexer.post import ANALYSIS_VERSION, Post
 from indexer.progress import Progress
 from indexer.rejects import RejectsFile
 from indexer.sources import read_records
+from indexer.sources._io import RAW_CAP
 from indexer.sources.base import Location, Parsed, Reject
 
 BATCH = 200
 BATCH_CHARS = 2_000_000  # long newsletter issues make small batches, so workers stay balanced
+
+
+_ITEM = re.compile(r"^item \d+:\s*")
+_QUOTED = re.compile(r"\s*(?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")")
+_PARENS = re.compile(r"\s*\([^()]*\)")
+_AT = re.compile(r"\s+at (?:byte|line|offset) \d+\b.*$")
+_KEY_MAX = 80
+
+
+def reason_key(rej: Reject) -> str:
+    """The summary category of a reject: the reader's own when it names one, else the reason
+    without what varies (item numbers, quoted values, parenthesised detail, positions), up to
+    its first ``:`` or ``;``. A bare field name (``tags: Input should be ...``) reads as
+    ``invalid tags``."""
+    if rej.kind:
+        return rej.kind
+    text = _ITEM.sub("", rej.reason)
+    text = _PARENS.sub("", _QUOTED.sub("", text))
+    text = re.split(r"[:;]", text, maxsplit=1)[0]
+    text = _AT.sub("", text)
+    text = re.sub(r"\s+", " ", text).strip(" ,.")
+    if not text:
+        return "other"
+    if " " not in text:  # a field path from a validation error
+        text = f"invalid {text}"
+    if len(text) > _KEY_MAX:  # whole words only
+        text = text[:_KEY_MAX].rsplit(" ", 1)[0] + " …"
+    return text
 
 
 @dataclass
@@ -34,6 +65,8 @@ class Summary:
     duplicates: int = 0
     rejected: int = 0
     truncated: int = 0
+    undated: int = 0  # posts read without a publication date (indexed with published null)
+    encodings: dict[str, int] = field(default_factory=dict)  # posts read per non-UTF-8 encoding
     reject_reasons: dict[str, int] = field(default_factory=dict)
 
     def line(self) -> str:
@@ -47,6 +80,10 @@ class Summary:
             parts.append(f"duplicates {self.duplicates}")
         if self.truncated:
             parts.append(f"analyzed in part (too long) {self.truncated}")
+        if self.undated:
+            parts.append(f"without a date {self.undated}")
+        if self.encodings:
+            parts.append("read from " + ", ".join(f"{k} {v}" for k, v in sorted(self.encodings.items())))
         return ", ".join(parts)
 
     def as_dict(self) -> dict[str, object]:
@@ -57,6 +94,8 @@ class Summary:
             "duplicates": self.duplicates,
             "rejected": self.rejected,
             "truncated": self.truncated,
+            "undated": self.undated,
+            "encodings": self.encodings,
             "reject_reasons": self.reject_reasons,
         }
 
@@ -72,14 +111,29 @@ class Ingest:
     progress: Progress | None = None
     force: bool = False  # analyze and write even unchanged posts (reindex from source files)
     refresh: bool = True
+    log: IO[str] | None = None  # per-record notes (posts without a date, files not in UTF-8)
     summary: Summary = field(default_factory=Summary)
     _seen: dict[str, tuple[bytes, Location]] = field(default_factory=dict)
+    _noted_file: str = ""
 
     def reject(self, rej: Reject) -> None:
         self.summary.rejected += 1
-        key = rej.reason.split(":")[0][:60]
+        key = reason_key(rej)
         self.summary.reject_reasons[key] = self.summary.reject_reasons.get(key, 0) + 1
         self.rejects.write(rej)
+
+    def _note(self, rec: Parsed, post: Post) -> None:
+        """Count (and log) what the post was indexed without or read through."""
+        if rec.encoding is not None:
+            self.summary.encodings[rec.encoding] = self.summary.encodings.get(rec.encoding, 0) + 1
+            if self.log is not None and rec.location.path != self._noted_file:
+                self._noted_file = rec.location.path
+                print(f"encoding {rec.location.path}: read as {rec.encoding}", file=self.log)
+        if post.published is None:
+            self.summary.undated += 1
+            if self.log is not None:
+                print(f"no date {rec.location}: post {post.id} is indexed without a publication date",
+                      file=self.log)
 
     def _batches(self, records: Iterator[Parsed | Reject]) -> Iterator[list[Post]]:
         batch: list[tuple[Post, str]] = []
@@ -92,6 +146,7 @@ class Ingest:
             if self.progress:
                 self.progress.advance(str(rec.location.path))
             post: Post = rec.post  # type: ignore[assignment]
+            self._note(rec, post)
             digest = post.compute_hash()
             fingerprint = hashlib.sha1(digest.encode()).digest()[:12]
             first = self._seen.get(post.id)
@@ -103,7 +158,8 @@ class Ingest:
                         Reject(
                             rec.location,
                             f"duplicate id {post.id!r} with different content (first at {first[1]})",
-                            post.model_dump_json().encode()[:65536],
+                            post.model_dump_json().encode()[:RAW_CAP],
+                            kind="duplicate id with different content",
                         )
                     )
                 continue

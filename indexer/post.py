@@ -18,7 +18,7 @@ Lang = Literal["ja", "en"]
 DocType = Literal["post", "aggregator_page", "newsletter_issue", "news_item", "feed_item"]
 
 # bump when tokenization or entity rules change: ingest and reindex re-analyze older posts
-ANALYSIS_VERSION = 2  # 2: texts are analyzed line by line
+ANALYSIS_VERSION = 3  # 2: texts are analyzed line by line; 3: passages, shared token fields
 
 
 class _Model(BaseModel):

@@ -30,6 +30,7 @@ def index_status(es: Elasticsearch, alias: str) -> dict[str, Any]:
             "last_ingest": {"max": {"field": "ingested_at"}},
             "newest_post": {"max": {"field": "published"}},
             "oldest_post": {"min": {"field": "published"}},
+            "undated": {"missing": {"field": "published"}},
         },
     )
     aggs = resp["aggregations"]
@@ -40,6 +41,7 @@ def index_status(es: Elasticsearch, alias: str) -> dict[str, Any]:
             "by_source": {b["key"]: b["doc_count"] for b in aggs["sources"]["buckets"]},
             "by_doc_type": {b["key"]: b["doc_count"] for b in aggs["doc_types"]["buckets"]},
             "last_ingest": aggs["last_ingest"].get("value_as_string"),
+            "undated": aggs["undated"]["doc_count"],
             "published_range": [
                 aggs["oldest_post"].get("value_as_string"),
                 aggs["newest_post"].get("value_as_string"),
@@ -61,6 +63,7 @@ def format_status(status: dict[str, Any]) -> str:
     if status.get("index"):
         lines.append(f"last ingest:  {status.get('last_ingest') or '-'}")
         lines.append(f"published:    {status['published_range'][0]} .. {status['published_range'][1]}")
+        lines.append(f"undated:      {status['undated']} (no publication date)")
         lines.append("by language:  " + ", ".join(f"{k} {v}" for k, v in status["by_lang"].items()))
         lines.append("by type:      " + ", ".join(f"{k} {v}" for k, v in status["by_doc_type"].items()))
         lines.append("by source (top 25):")

@@ -42,11 +42,12 @@ def corpus_slice(name: str, n: int, dest: Path, start: int = 0) -> Path:
 
 
 def phrase_hits(es: Elasticsearch, index: str, text: str, lang: str, field: str = "text") -> set[str]:
-    """Ids of posts whose token stream in ``search.<lang>.<field>`` holds ``text`` as a phrase."""
+    """Ids of posts whose token stream in ``search.<field>`` (shared by both languages) holds
+    ``text``, analyzed as ``lang``, as a phrase."""
     tokens = query_terms(text, lang).tokens
     resp = es.search(
         index=index,
-        query={"match_phrase": {f"search.{lang}.{field}": tokens}},
+        query={"match_phrase": {f"search.{field}": tokens}},
         size=100,
         source=False,
     )

@@ -82,19 +82,22 @@ async def test_cursor_with_relevance_and_a_filter(api: httpx.AsyncClient) -> Non
     assert total >= 1_000 and len(ids) == total == len(set(ids))
 
 
-async def test_cursor_survives_an_expired_snapshot(api: httpx.AsyncClient, es: Elasticsearch) -> None:
+async def test_cursor_survives_an_expired_snapshot(
+    api: httpx.AsyncClient, es: Elasticsearch, index_settings: Settings
+) -> None:
     first = await get_json(api, "/v1/search", cursor="*", size=50, sort="date", highlight="false")
-    es.close_point_in_time(id=_pit_of(first["next_cursor"]))  # as if it had expired
+    es.close_point_in_time(id=_pit_of(first["next_cursor"], index_settings))  # as if it had expired
     second = await get_json(api, "/v1/search", cursor=first["next_cursor"], size=50, sort="date",
                             highlight="false")
     paged = await get_json(api, "/v1/search", size=100, sort="date", highlight="false")
     assert [h["id"] for h in first["hits"] + second["hits"]] == [h["id"] for h in paged["hits"]]
 
 
-def _pit_of(cursor: str) -> str:
+def _pit_of(cursor: str, settings: Settings) -> str:
+    from api.cursor_key import cursor_key
     from api.present.cursor import decode
 
-    pit = decode(cursor).pit
+    pit = decode(cursor, cursor_key(settings)).pit
     assert pit
     return pit
 

@@ -112,7 +112,7 @@ def _strings(obj: object) -> list[str]:
 ALLOWED_KEYS = {
     "bool", "must", "should", "filter", "must_not", "minimum_should_match", "dis_max", "queries",
     "tie_breaker", "match_phrase", "match", "query", "boost", "slop", "operator", "term", "terms",
-    "constant_score", "range", "gte", "lt", "lte", "match_all",
+    "constant_score", "range", "gte", "lt", "lte", "match_all", "nested", "path", "score_mode",
 }
 
 
@@ -132,10 +132,21 @@ def test_version_is_one_phrase() -> None:
     assert '"query": "4.8"' not in text  # never a loose number
 
 
-def test_japanese_run_is_a_phrase_with_bigrams() -> None:
-    text = json.dumps(compile_q("モデル福祉").query, ensure_ascii=False)
-    assert '"search.ja.text": {"query": "モデル 福祉"' in text
-    assert '"search.ja.text_bigram": {"query": "モデ デル ル福 福祉"' in text
+def test_japanese_run_is_split_into_content_words_with_bigrams() -> None:
+    text = json.dumps(compile_q("モデルの福祉").query, ensure_ascii=False)
+    # each content word matches its tokens or its bigrams; the particle の is not required
+    assert '"search.text": {"query": "モデル"' in text
+    assert '"search.text_bigram": {"query": "モデ デル"' in text
+    assert '"search.text": {"query": "福祉"' in text
+    assert '"query": "の"' not in text
+    # adjacent content words earn a proximity boost in titles and passages, never a requirement
+    assert '"search.passages.text": {"query": "モデル 福祉", "slop"' in text
+    assert "モデル 福祉" not in json.dumps(compile_q("モデルの福祉").query["bool"]["filter"], ensure_ascii=False)
+
+
+def test_quoted_japanese_stays_an_exact_phrase() -> None:
+    text = json.dumps(compile_q('"モデルの福祉"').query["bool"]["filter"], ensure_ascii=False)
+    assert '"search.text": {"query": "モデル の 福祉"' in text
 
 
 def test_exclusions_and_field_filters_do_not_score() -> None:
@@ -168,19 +179,25 @@ def test_fingerprint_depends_on_query_filters_and_sort() -> None:
 # -- cursors -----------------------------------------------------------------------------------
 
 
+KEY = b"a test key for cursors, 32 bytes"
+
+
 def test_cursor_round_trip() -> None:
-    c = Cursor(fingerprint="abc", after=[1.5, 1700000000000, "id-9"], pit="pit==", seen=30)
-    token = encode(c)
+    c = Cursor(fingerprint="abc", after=[1.5, 1700000000000, "id-9"], pit="pit==", seen=30, indices=("i-v1",))
+    token = encode(c, KEY)
     assert all(ch.isalnum() or ch in "-_" for ch in token)
-    assert decode(token) == c
+    assert decode(token, KEY) == c
+    assert decode(token, KEY, ("score", "long", "keyword")) == c
 
 
-@pytest.mark.parametrize("token", ["", "x", "!!!", encode(Cursor("f", [])), "A" * 9000,
-                                   encode(Cursor("f", [{"script": 1}])),  # type: ignore[list-item]
-                                   encode(Cursor("f", [1, 2, 3, 4, 5]))])
+@pytest.mark.parametrize("token", ["", "x", "!!!", encode(Cursor("f", [], indices=("i",)), KEY), "A" * 9000,
+                                   encode(Cursor("f", [{"script": 1}], indices=("i",)), KEY),  # type: ignore[list-item]
+                                   encode(Cursor("f", [1, 2, 3, 4, 5], indices=("i",)), KEY),
+                                   encode(Cursor("f", [1], indices=()), KEY),
+                                   encode(Cursor("f", [1], indices=("i",)), b"another key")])
 def test_bad_cursors_are_refused(token: str) -> None:
     with pytest.raises(CursorError):
-        decode(token)
+        decode(token, KEY)
 
 
 # -- highlighting ------------------------------------------------------------------------------

@@ -138,14 +138,14 @@ async def test_cross_lingual_entity_recall(api: httpx.AsyncClient) -> None:
 
 
 async def test_and_or_exclusion_and_parentheses(api: httpx.AsyncClient) -> None:
-    both = await search(api, q="welfare agents")
+    both = await search(api, q="welfare agents", match="all")
     welfare = await search(api, q="welfare")
     agents = await search(api, q="agents")
     either = await search(api, q="welfare OR agents")
     assert both["total"] <= min(welfare["total"], agents["total"])
     assert either["total"] >= max(welfare["total"], agents["total"])
     ids = {h["id"] for h in welfare["hits"]}
-    without = await search(api, q="welfare -agents")
+    without = await search(api, q="welfare -agents", match="all")
     assert {h["id"] for h in without["hits"]} == ids - {h["id"] for h in both["hits"]}
     grouped = await search(api, q="(welfare OR agents) -Opus")
     assert all("Opus" not in t for t in all_titles(grouped))
@@ -167,8 +167,12 @@ async def test_match_modes_need_all_most_or_any_word(api: httpx.AsyncClient) -> 
     assert len(got["all"]) < len(got["most"]) < len(got["any"])
     assert {m: b["total"] for m, b in modes.items()} == {m: len(ids) for m, ids in got.items()}
     assert {m: b["query"]["match"] for m, b in modes.items()} == {"all": "all", "most": "most", "any": "any"}
+    # the default ranks best matches first and needs one word: never empty when a word is there
     default = await search(api, q=q)
-    assert {h["id"] for h in default["hits"]} == got["all"]
+    assert default["query"]["match"] == "best"
+    assert {h["id"] for h in default["hits"]} == got["any"]
+    top = [hits_per_post[h["id"]] for h in default["hits"][: len(got["most"])]]
+    assert sum(top) / len(top) > sum(hits_per_post.values()) / len(hits_per_post)
     # posts with more of the words come first
     ranked = [hits_per_post[h["id"]] for h in modes["any"]["hits"]]
     assert ranked[0] == max(ranked)
@@ -178,7 +182,7 @@ async def test_match_modes_need_all_most_or_any_word(api: httpx.AsyncClient) -> 
     assert all(any(t["key"] == "model-welfare" for t in h["tags"]) for h in tagged["hits"])
     # two words: "most" needs both
     pair = await search(api, q="welfare agents", match="most")
-    assert pair["total"] == (await search(api, q="welfare agents"))["total"]
+    assert pair["total"] == (await search(api, q="welfare agents", match="all"))["total"]
     bad = await api.get("/v1/search", params={"q": q, "match": "some"})
     assert bad.status_code == 422 and "match" in bad.text
 

@@ -66,7 +66,7 @@ def test_seeds_are_found_by_a_japanese_and_an_english_term(es: Elasticsearch, se
     # katakana that MeCab splits is still found through bigrams
     bigram = es.search(
         index=seeded,
-        query={"match_phrase": {"search.ja.text_bigram": "ミソ ソス"}},
+        query={"match_phrase": {"search.text_bigram": "ミソ ソス"}},
         source=False,
     )
     assert bigram["hits"]["total"]["value"] >= 1

@@ -13,7 +13,7 @@ from api.analytics.period import ONE_MS, Period, Zone, invalid, iso, parse_tz, p
 from api.analytics.respond import query_string
 from api.models import EntityRef, QueryWarning
 from api.query import entities
-from api.query.build import Compiled
+from api.query.build import DEFAULT_MATCH, Compiled
 from api.query.params import SearchFilters, compile_search
 from api.query.syntax import QuerySyntaxError
 
@@ -32,7 +32,7 @@ FILTER_PARAMS = (
     "doc_type",
     "match",
 )
-_DEFAULT_MODES = {"tag_mode": "all", "entity_mode": "all", "match": "all"}
+_DEFAULT_MODES = {"tag_mode": "all", "entity_mode": "all", "match": DEFAULT_MATCH}
 
 
 @dataclass
@@ -77,7 +77,7 @@ def ask(
     return Ask(q=q, filters=undated, zone=zone, period=period, compiled=compile_search(q, undated))
 
 
-def compile_extra(name: str, text: str, match: str = "all") -> Compiled:
+def compile_extra(name: str, text: str, match: str = DEFAULT_MATCH) -> Compiled:
     """Another query (compare=), read with the request's ``match``: its syntax errors are
     errors of that parameter (422)."""
     try:

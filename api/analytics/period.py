@@ -6,6 +6,7 @@
 * ``from`` and ``to`` are read in ``tz``: a date (``2026-06-01``) is that local day (``to``
   includes the whole day), a date-time without an offset is local time, one with an offset
   (or ``Z``) is that instant. A period is always ``[start, end)``: start included, end not.
+* Every date must fall on a day from 1000-01-01 to 9998-12-31 (``api.query.dates``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any, Literal
 
-from fastapi.exceptions import RequestValidationError
+from api.query.dates import es_instant, invalid, read_when
 
 DEFAULT_TZ = "Asia/Tokyo"
 Interval = Literal["day", "week", "month", "year"]
@@ -28,16 +29,14 @@ _ZONE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+){0,2}$")
 _NOT_ZONES = frozenset({"Factory", "localtime", "posixrules", "posix", "right"})
 
 
-def invalid(name: str, message: str, value: object = None) -> RequestValidationError:
-    """A 422 for one parameter (raise it)."""
-    return RequestValidationError(
-        [{"type": "value_error", "loc": ("query", name), "msg": message, "input": value}]
-    )
-
-
 @functools.cache
 def _zone_names() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones()) - _NOT_ZONES
+
+
+def zone_names() -> list[str]:
+    """The IANA names ``parse_tz`` accepts (for the OpenAPI schema), ``UTC`` first."""
+    return ["UTC", *sorted(n for n in _zone_names() if _ZONE_RE.match(n) and n != "UTC")]
 
 
 @dataclass(frozen=True)
@@ -71,16 +70,9 @@ def parse_tz(raw: str | None) -> Zone:
 
 
 def _parse_instant(name: str, raw: str, zone: Zone) -> tuple[datetime, bool]:
-    text = raw.strip()
-    try:
-        if len(text) == 10:
-            d = date.fromisoformat(text)
-            return local_midnight(d, zone), True
-        dt = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise invalid(
-            name, "expected a date (YYYY-MM-DD) or a date-time (YYYY-MM-DDTHH:MM[:SS][±HH:MM|Z])", raw
-        ) from None
+    dt, whole_day = read_when(name, raw)
+    if whole_day:
+        return local_midnight(dt.date(), zone), True
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=zone.info)
     return dt, False
@@ -160,15 +152,18 @@ def iso(dt: datetime, zone: Zone) -> str:
 
 
 def es_time(dt: datetime) -> str:
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return es_instant(dt)
 
 
 def epoch_ms(dt: datetime) -> int:
     return round(dt.timestamp() * 1000)
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def from_epoch_ms(ms: float) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, tz=UTC)
+    return _EPOCH + timedelta(milliseconds=ms)  # also before 1970 and far off, on any platform
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,11 @@ def _ids_by_type() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items() if k}
 
 
+def entity_ids() -> list[str]:
+    """Every entity of the knowledge base (for the OpenAPI schema)."""
+    return sorted(_kb_entities())
+
+
 def entity_types() -> list[str]:
     return sorted(set(_ids_by_type()) | {"model"})  # version rules make models too
 

@@ -1,26 +1,48 @@
-"""Opaque cursors for deep paging: point-in-time id + search_after values + query fingerprint.
+"""Opaque, signed cursors for deep paging.
 
-A cursor is base64url of compressed JSON. It is not a secret and not trusted: every field is
-checked on the way in, and the PIT id only ever goes back to Elasticsearch as a PIT id (a forged
-one fails there and is replaced by a fresh PIT; the sort values keep the place).
+A cursor holds the query fingerprint, the concrete indices it reads, the search_after values of
+the last hit delivered, the point-in-time id and the count delivered so far. The token is
+base64url (no padding) of ``HMAC-SHA256(key, prefix + body) + body`` where ``body`` is
+compressed JSON. The signature is checked before anything is decompressed or parsed, so a token
+the server did not issue (altered, cut short, made with another key) is refused outright; the
+fields are still checked one by one after that, so a bad payload signed with the real key gets
+a clear error too rather than reaching Elasticsearch.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
+import math
+import re
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
-VERSION = 1
+VERSION = 2
 MAX_CURSOR_CHARS = 8192
 _MAX_SORT_VALUES = 4
+_MAX_PAYLOAD_BYTES = 64 * 1024
+_TAG_BYTES = hashlib.sha256().digest_size
+_DOMAIN = b"aiposts cursor v2\n"  # so this key's signatures mean nothing elsewhere
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
+# a PIT id as Elasticsearch writes it: base64 (url-safe or not), maybe padded
+_PIT_CHARS = re.compile(r"[A-Za-z0-9_+/-]+={0,2}")
+_LONG = 2**63
+_INT = 2**31
+_RESTART = "start again with cursor=*"
+
+# what each search_after slot holds: the text score, a date or long, an integer field, a keyword
+SortKind = Literal["score", "long", "int", "keyword"]
 
 
 class CursorError(ValueError):
-    """The cursor cannot be read, or belongs to another query."""
+    """The cursor cannot be read, is not one this server issued, or belongs to another query
+    or index (a 422 naming ``cursor``)."""
 
 
 @dataclass(frozen=True)
@@ -29,40 +51,127 @@ class Cursor:
     after: list[Any]  # search_after values of the last hit delivered
     pit: str | None = None  # point in time; None: open one on first use
     seen: int = 0  # hits delivered before this page
+    indices: tuple[str, ...] = ()  # the concrete indices behind the alias when it was issued
+    now_ms: int | None = None  # the walk's "now" (epoch ms) for the recency decay
 
 
-def encode(cursor: Cursor) -> str:
+def _tag(key: bytes, body: bytes) -> bytes:
+    return hmac.new(key, _DOMAIN + body, hashlib.sha256).digest()
+
+
+def seal(payload: bytes, key: bytes) -> str:
+    """The token for ``payload`` (JSON bytes): compressed, signed, base64url."""
+    body = zlib.compress(payload, 6)
+    return base64.urlsafe_b64encode(_tag(key, body) + body).decode("ascii").rstrip("=")
+
+
+def encode(cursor: Cursor, key: bytes) -> str:
     payload = json.dumps(
-        [VERSION, cursor.fingerprint, cursor.after, cursor.pit, cursor.seen],
+        [VERSION, cursor.fingerprint, list(cursor.indices), cursor.after, cursor.pit, cursor.seen,
+         cursor.now_ms],
         separators=(",", ":"),
         ensure_ascii=False,
+        allow_nan=False,
     ).encode("utf-8")
-    return base64.urlsafe_b64encode(zlib.compress(payload, 6)).decode("ascii").rstrip("=")
+    return seal(payload, key)
 
 
-def _scalar(v: Any) -> bool:
-    return v is None or (isinstance(v, (str, int, float)) and not isinstance(v, bool))
+def _no_constants(name: str) -> Any:
+    raise CursorError(f"cursor holds {name}, which is not a sort value; {_RESTART}")
 
 
-def decode(token: str) -> Cursor:
+def _body(token: str, key: bytes) -> bytes:
+    """The signed body of ``token``, or CursorError with the reason."""
     if len(token) > MAX_CURSOR_CHARS:
-        raise CursorError("cursor is too long")
+        raise CursorError(f"cursor is too long (more than {MAX_CURSOR_CHARS} characters)")
+    if not token:
+        raise CursorError("cursor is empty: send * to start, then each page's next_cursor")
+    if not _BASE64URL.fullmatch(token):
+        raise CursorError("cursor is not one this API issued: it may hold only A-Z a-z 0-9 - _")
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        data = json.loads(zlib.decompressobj().decompress(raw, 64 * 1024).decode("utf-8"))
-    except (binascii.Error, ValueError, zlib.error, UnicodeDecodeError) as exc:
-        raise CursorError("cursor is not one this API issued") from exc
-    if not (isinstance(data, list) and len(data) == 5 and data[0] == VERSION):
-        raise CursorError("cursor is not one this API issued")
-    _, fp, after, pit, seen = data
-    if not isinstance(fp, str) or not isinstance(after, list) or not after:
-        raise CursorError("cursor is not one this API issued")
-    if len(after) > _MAX_SORT_VALUES or not all(_scalar(v) for v in after):
-        raise CursorError("cursor is not one this API issued")
-    if any(isinstance(v, str) and len(v) > 1024 for v in after):
-        raise CursorError("cursor is not one this API issued")
-    if pit is not None and (not isinstance(pit, str) or len(pit) > 4096):
-        raise CursorError("cursor is not one this API issued")
-    if not isinstance(seen, int) or seen < 0:
-        raise CursorError("cursor is not one this API issued")
-    return Cursor(fingerprint=fp, after=after, pit=pit, seen=seen)
+    except (binascii.Error, ValueError) as exc:
+        raise CursorError(f"cursor is not one this API issued (cut short?); {_RESTART}") from exc
+    if len(raw) <= _TAG_BYTES:
+        raise CursorError(f"cursor is cut short or not one this API issued; {_RESTART}")
+    tag, body = raw[:_TAG_BYTES], raw[_TAG_BYTES:]
+    if not hmac.compare_digest(tag, _tag(key, body)):
+        raise CursorError(
+            f"cursor signature does not match: it was altered, cut short or issued by another "
+            f"server; {_RESTART}"
+        )
+    return body
+
+
+def _payload(body: bytes) -> Any:
+    try:
+        inflater = zlib.decompressobj()
+        data = inflater.decompress(body, _MAX_PAYLOAD_BYTES)
+        if not inflater.eof or inflater.unconsumed_tail:
+            raise CursorError("cursor payload is incomplete or too large")
+        return json.loads(data.decode("utf-8"), parse_constant=_no_constants)
+    except (ValueError, zlib.error, UnicodeDecodeError) as exc:
+        if isinstance(exc, CursorError):
+            raise
+        raise CursorError("cursor payload cannot be read") from exc
+
+
+def _check_value(position: int, value: Any, kind: SortKind) -> None:
+    where = f"cursor sort value {position + 1}"
+    if kind == "keyword":
+        if not isinstance(value, str) or len(value) > 1024:
+            raise CursorError(f"{where} must be a text of at most 1024 characters, not {value!r:.60}")
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise CursorError(f"{where} must be a number, not {value!r:.60}")
+    if kind == "score":
+        if not math.isfinite(value):
+            raise CursorError(f"{where} must be a finite number, not {value!r}")
+        return
+    limit = _LONG if kind == "long" else _INT
+    if not isinstance(value, int) or not -limit <= value < limit:
+        raise CursorError(f"{where} must be a whole number in the field's range, not {value!r:.60}")
+
+
+def check_after(after: Sequence[Any], kinds: Sequence[SortKind]) -> None:
+    """The search_after values fit the sort they are meant for (count and type per slot)."""
+    if len(after) != len(kinds):
+        raise CursorError(f"cursor holds {len(after)} sort values where this sort has {len(kinds)}")
+    for position, (value, kind) in enumerate(zip(after, kinds, strict=True)):
+        _check_value(position, value, kind)
+
+
+def decode(token: str, key: bytes, kinds: Sequence[SortKind] | None = None) -> Cursor:
+    """The cursor in ``token``: signature first, then every field (and the sort values against
+    ``kinds`` when given)."""
+    data = _payload(_body(token, key))
+    if not (isinstance(data, list) and len(data) == 7 and data[0] == VERSION):
+        raise CursorError(f"cursor is from another version of this API; {_RESTART}")
+    _, fp, indices, after, pit, seen, now_ms = data
+    if not isinstance(fp, str) or not 0 < len(fp) <= 64:
+        raise CursorError("cursor has no valid query fingerprint")
+    if (not isinstance(indices, list) or not 0 < len(indices) <= 64
+            or not all(isinstance(i, str) and 0 < len(i) <= 255 for i in indices)):
+        raise CursorError("cursor does not name the indices it reads")
+    if not isinstance(after, list) or not 0 < len(after) <= _MAX_SORT_VALUES:
+        raise CursorError(f"cursor must hold 1 to {_MAX_SORT_VALUES} sort values")
+    if kinds is not None:
+        check_after(after, kinds)
+    else:  # the sort is not known here: at least texts and finite numbers only
+        for position, value in enumerate(after):
+            if isinstance(value, str):
+                _check_value(position, value, "keyword")
+            elif isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise CursorError(f"cursor sort value {position + 1} must be a number or a text, "
+                                  f"not {value!r:.60}")
+            else:
+                _check_value(position, value, "score")
+    if pit is not None and (not isinstance(pit, str) or not 0 < len(pit) <= 4096
+                            or not _PIT_CHARS.fullmatch(pit)):
+        raise CursorError(f"cursor holds a point-in-time id that is not one; {_RESTART}")
+    if isinstance(seen, bool) or not isinstance(seen, int) or not 0 <= seen < _LONG:
+        raise CursorError("cursor holds a bad count of hits delivered")
+    if now_ms is not None and (isinstance(now_ms, bool) or not isinstance(now_ms, int)
+                               or not 0 <= now_ms < _LONG):
+        raise CursorError("cursor holds a bad time for the recency of its scores")
+    return Cursor(fingerprint=fp, after=after, pit=pit, seen=seen, indices=tuple(indices), now_ms=now_ms)

@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from api.query import entities
-from api.query.build import HighlightTerm
+from api.query.build import PASSAGE_HITS, HighlightTerm
 from indexer.analysis.normalize import fold
 from indexer.analysis.segment import has_japanese
 from indexer.analysis.text import tokenize
+from indexer.index import fields as F
 
 FRAGMENT_CHARS = 160
 MAX_SNIPPETS = 3
@@ -77,6 +78,34 @@ def _term_pattern(tokens: tuple[str, ...], prefix_last: bool = False) -> re.Patt
     try:
         return re.compile(head + body + tail, re.IGNORECASE)
     except re.error:  # pragma: no cover - escaped input always compiles
+        return None
+
+
+@dataclass(frozen=True)
+class Focus:
+    """The best-scoring passage of a hit: ``text[start:end]`` of one language's field."""
+
+    lang: str
+    field: str
+    start: int
+    end: int
+
+
+def passage_focus(hit: dict[str, Any]) -> Focus | None:
+    """The passage an Elasticsearch hit's ``inner_hits`` name (see ``build.passage_hits``)."""
+    inner = (hit.get("inner_hits") or {}).get(PASSAGE_HITS) or {}
+    rows = (inner.get("hits") or {}).get("hits") or []
+    if not rows:
+        return None
+    got = rows[0].get("fields") or {}
+    try:
+        return Focus(
+            str(got[F.PASSAGE_LANG][0]),
+            str(got[F.PASSAGE_FIELD][0]),
+            int(got[F.PASSAGE_START][0]),
+            int(got[F.PASSAGE_END][0]),
+        )
+    except (KeyError, IndexError, TypeError, ValueError):
         return None
 
 
@@ -146,13 +175,18 @@ class Highlighter:
 
     # -- snippets ---------------------------------------------------------------------------
 
-    def snippets(self, src: dict[str, Any]) -> list[Snippet]:
-        """Snippets for a post's ``_source`` (its texts and, for pages, the analysis sections)."""
+    def snippets(self, src: dict[str, Any], focus: Focus | None = None) -> list[Snippet]:
+        """Snippets for a post's ``_source`` (its texts and, for pages, the analysis sections).
+        With ``focus`` (the passage that ranked the post), that text's snippets come from the
+        passage when it holds a match, so a long digest shows the mention that made it rank."""
         out: list[Snippet] = []
         for lang, name, text in text_fields(src):
             found = self.matches(text, title=name == "title")
             if not found:
                 continue
+            if focus is not None and (lang, name) == (focus.lang, focus.field):
+                inside = [m for m in found if m.start >= focus.start and m.end <= focus.end]
+                found = inside or found
             if name in ("title", "key_points") or len(text) <= self.fragment_chars:
                 out.append(_snippet(lang, name, text, 0, len(text), found))
                 continue

@@ -6,7 +6,7 @@ from typing import Any
 
 from api.models import SearchHit, TagOut
 from api.models import Snippet as SnippetOut
-from api.present.highlight import Highlighter, Snippet, lead_snippet
+from api.present.highlight import Highlighter, Snippet, lead_snippet, passage_focus
 
 SUMMARY_CHARS = 400
 
@@ -64,7 +64,7 @@ def to_hit(hit: dict[str, Any], highlighter: Highlighter | None, with_score: boo
     src = hit.get("_source") or {}
     snippets: list[Snippet] = []
     if highlighter is not None:
-        snippets = highlighter.snippets(src) if not highlighter.empty else []
+        snippets = highlighter.snippets(src, passage_focus(hit)) if not highlighter.empty else []
         if not snippets:
             snippets = lead_snippet(src)
     return SearchHit(

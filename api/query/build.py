@@ -1,23 +1,28 @@
 """Syntax tree -> Elasticsearch query. Pure: the only inputs are the tree and the analysis code.
 
 Every piece of text is analyzed with ``indexer.analysis.text.query_terms``, the function the
-indexer used for the documents, and matched against the token fields of both languages (the
-tokenizers follow the script, so ``Opus`` in a Japanese post sits in ``search.ja.*``):
+indexer used for the documents, and matched against the token fields of the index contract
+(``indexer.index.fields``), which both languages share.
 
-* a word or phrase is a ``dis_max`` of alternatives: a phrase of its tokens in the title
-  (boosted) and the text, a phrase of its lemmas (``*_base``), and, for Japanese, a phrase of
-  its character bigrams (which catches text MeCab split differently);
-* a Japanese run without spaces is one term, so it is matched as a phrase of its tokens;
-* a term that names a known entity by any alias, in either script, also matches posts that
-  carry the entity (``entity_ids``): cross-lingual recall through the entity layer;
+* **Words.** Unquoted text is split into content words by ``indexer.analysis.query_words``:
+  ``生成AIと著作権について`` is ``生成`` ``AI`` ``著作権``; particles, auxiliaries, stop words and
+  light verbs need not match. Quoted text stays an exact phrase, in both languages.
+* **Which posts match** (a filter, no score): each word or phrase matches its tokens, its
+  lemmas (``*_base``) or, for Japanese, its character bigrams (which catch text MeCab split
+  differently), in the title or the text of the whole post; a word that names a known entity by
+  any alias, in either script, also matches posts carrying the entity (``entity_ids``). ``match``
+  says how many of the top-level words a post needs: ``best`` (the default: one, ranked by how
+  well it matches), ``all`` (every one), ``most`` (all of one or two, three of four, 75 %
+  rounded down of more) or ``any`` (one). Field terms, exclusions and parenthesized groups are
+  always required as written.
+* **How they rank.** A post scores by its title and its best passage (``search.passages``,
+  nested: a long digest with one mention does not outrank a post about the topic), plus a
+  boost when it carries a named entity, plus a proximity boost when adjacent content words
+  (``セキュリティ`` ``対策``) stand close together in the title or a passage; never a requirement.
 * an unquoted word followed by a version number is one phrase (``Opus 4.8``), and the
   analyzers keep ``4.8`` whole, so versions stay exact;
 * field terms (``tag:``, ``source:``, ``author:``, ``lang:``, ``entity:``) are exact
-  keyword filters on normalized keys; ``title:`` searches titles only;
-* ``match`` says how many of the top-level words and phrases a post needs: ``all`` (the
-  default), ``most`` (all of one or two, three of four, 75 % rounded down of more) or ``any``.
-  Posts that have more of them score higher either way; field terms, exclusions and
-  parenthesized groups are always required as written.
+  keyword filters on normalized keys; ``title:`` searches titles only.
 
 No text from the user becomes a field name, a script or query DSL: it only ever becomes the
 value of a ``match_phrase`` or ``term``.
@@ -25,6 +30,7 @@ value of a ``match_phrase`` or ``term``.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
@@ -32,22 +38,27 @@ from typing import Any, Literal, get_args
 from api.query import entities
 from api.query.syntax import And, Node, Not, Or, Parsed, Term, Warning_, parse
 from indexer.analysis.normalize import keyword_key
+from indexer.analysis.query_words import content_words
 from indexer.analysis.segment import has_japanese
 from indexer.analysis.tags import tag_key
 from indexer.analysis.text import QueryText, query_terms
+from indexer.index import fields as F
 
-LANGS = ("ja", "en")
 TITLE_BOOST = 3.0
 BASE_FACTOR = 0.8  # lemma matches count a little less than exact forms
 BIGRAM_FACTOR = 0.5
 ENTITY_BOOST = 2.0  # a post carrying the entity, without the literal text
 PROXIMITY_BOOST = 2.0
+COORD_BOOST = 2.0  # per query word the post has anywhere: posts with more of the words rank first
+ALL_WORDS_BOOST = 0.0  # once more when it has every top-level word (a tier; measured, see bench)
 PROXIMITY_SLOP = 3
 TIE_BREAKER = 0.3
-MatchMode = Literal["all", "most", "any"]
+MatchMode = Literal["best", "all", "most", "any"]
 MATCH_MODES: tuple[str, ...] = get_args(MatchMode)
-# how many optional pieces a post needs: all of up to 2, then 75 % (rounded down)
-_MINIMUM = {"most": "2<75%", "any": "1"}
+DEFAULT_MATCH: MatchMode = "best"
+# how many optional pieces a post needs: all of up to 2, then 75 % (rounded down); or one
+_MINIMUM = {"most": "2<75%", "any": "1", "best": "1"}
+PASSAGE_HITS = "passage"  # name of the inner hit that says which passage scored best
 
 _VERSION_RE = re.compile(r"^v?\d+(?:\.\d+)*[a-z]?$", re.IGNORECASE)
 _MATCH_NONE: dict[str, Any] = {"bool": {"must_not": [{"match_all": {}}]}}
@@ -83,10 +94,11 @@ class _Piece:
     start: int
     end: int
     entity_ids: tuple[str, ...] = ()
+    run: int = -1  # pieces from one run of adjacent words share it (for proximity)
 
 
 class _Builder:
-    def __init__(self, warnings: list[Warning_], match: str = "all") -> None:
+    def __init__(self, warnings: list[Warning_], match: str = DEFAULT_MATCH) -> None:
         if match not in MATCH_MODES:
             raise ValueError(f"match must be one of {MATCH_MODES}, not {match!r}")
         self.warnings = warnings
@@ -94,13 +106,19 @@ class _Builder:
         self.highlight: list[HighlightTerm] = []
         self.entity_ids: list[str] = []
         self.scored = False
-        self.proximity: list[dict[str, Any]] = []
+        self.title_scores: list[dict[str, Any]] = []
+        self.passage_scores: list[dict[str, Any]] = []
+        self.entity_scores: list[dict[str, Any]] = []
+        self.coord_scores: list[dict[str, Any]] = []
+        self.all_words: dict[str, Any] | None = None
 
-    # -- tree --------------------------------------------------------------------------------
+    # -- tree (which posts match) ----------------------------------------------------------
 
     def node(self, node: Node, negated: bool = False) -> dict[str, Any] | None:
         if isinstance(node, Term):
-            return self.piece(_Piece(node.text, node.phrase, node.field, node.start, node.end), negated)
+            if _plain(node):
+                return self.conjunction(And((node,)), negated)
+            return self.piece(_as_piece(node), negated)
         if isinstance(node, Not):
             inner = self.node(node.child, not negated)
             return None if inner is None else {"bool": {"must_not": [inner]}}
@@ -119,12 +137,12 @@ class _Builder:
         must_not: list[dict[str, Any]] = []
         filters: list[dict[str, Any]] = []
         items: list[Node | _Piece] = list(_group(list(node.children)))
-        plain_words: list[str] = []
+        runs: dict[int, list[_Piece]] = {}
         for item in items:
             if isinstance(item, _Piece):
                 clause = self.piece(item, negated)
-                if item.field is None:
-                    plain_words.append(item.text)
+                if item.field is None and item.run >= 0:
+                    runs.setdefault(item.run, []).append(item)
             elif isinstance(item, Not):
                 inner = self.node(item.child, not negated)
                 if inner is not None:
@@ -140,11 +158,13 @@ class _Builder:
                 optional.append(clause)
             else:
                 must.append(clause)
-        if len(plain_words) >= 2 and not negated:
-            self.add_proximity(" ".join(plain_words))
+        if not negated:
+            for run in runs.values():
+                self.add_proximity(run)
         if len(optional) == 1:
             must.extend(optional)
         elif optional:
+            self.all_words = {"bool": {"filter": list(optional)}}
             must.append({"bool": {"should": optional, "minimum_should_match": _MINIMUM[self.match]}})
         if not (must or must_not or filters):
             return None
@@ -192,76 +212,138 @@ class _Builder:
     def text_piece(self, p: _Piece, negated: bool) -> dict[str, Any] | None:
         qt = query_terms(p.text)
         title_only = p.field == "title"
-        parts = ("title",) if title_only else ("title", "text")
-        alternatives = text_alternatives(qt, parts)
+        fields = ((F.TITLE, F.TITLE_BASE, F.TITLE_BIGRAM),)
+        if not title_only:
+            fields += ((F.TEXT, F.TEXT_BASE, F.TEXT_BIGRAM),)
+        alternatives = [alt for names in fields for alt in stream_alternatives(qt, *names)]
         ids = () if title_only else (p.entity_ids or tuple(entities.named(p.text)))
         if not alternatives and not ids:
             self.warnings.append(Warning_(f"nothing to search for in {p.text!r}; ignored", p.start))
             return None
         if ids:
-            alternatives.append(
-                {"constant_score": {"filter": {"terms": {"entity_ids": list(ids)}}, "boost": ENTITY_BOOST}}
-            )
+            alternatives.append({"terms": {"entity_ids": list(ids)}})
+        presence = alternatives[0] if len(alternatives) == 1 else {
+            "bool": {"should": alternatives, "minimum_should_match": 1}
+        }
         if not negated:
+            self.score(qt, title_only, ids)
+            if COORD_BOOST:
+                self.coord_scores.append({"constant_score": {"filter": presence, "boost": COORD_BOOST}})
             self.scored = True
             self.highlight.append(
                 HighlightTerm(p.text, tuple(qt.tokens.split()), tuple(qt.bases.split()), title_only, ids)
             )
             self.entity_ids.extend(i for i in ids if i not in self.entity_ids)
-        if len(alternatives) == 1:
-            return alternatives[0]
-        return {"dis_max": {"queries": alternatives, "tie_breaker": TIE_BREAKER}}
+        return presence
 
-    def add_proximity(self, text: str) -> None:
-        qt = query_terms(text)
-        if len(qt.tokens.split()) < 2:
+    def score(self, qt: QueryText, title_only: bool, ids: tuple[str, ...]) -> None:
+        """What a matched piece adds to the score: its best title match, and in the passages."""
+        title = stream_alternatives(qt, F.TITLE, F.TITLE_BASE, F.TITLE_BIGRAM, TITLE_BOOST)
+        if title:
+            self.title_scores.append(_best(title))
+        if title_only:
             return
-        for lang in LANGS:
-            for part, boost in (("title", TITLE_BOOST * PROXIMITY_BOOST), ("text", PROXIMITY_BOOST)):
-                self.proximity.append(
-                    {
-                        "match_phrase": {
-                            f"search.{lang}.{part}": {
-                                "query": qt.tokens,
-                                "slop": PROXIMITY_SLOP,
-                                "boost": boost,
-                            }
-                        }
+        passage = stream_alternatives(qt, F.PASSAGE_TEXT, F.PASSAGE_BASE, F.PASSAGE_BIGRAM)
+        if passage:
+            self.passage_scores.append(_best(passage))
+        if ids:
+            self.entity_scores.append(
+                {"constant_score": {"filter": {"terms": {"entity_ids": list(ids)}}, "boost": ENTITY_BOOST}}
+            )
+
+    def add_proximity(self, run: list[_Piece]) -> None:
+        """Adjacent content words close together in a title or a passage score higher."""
+        if len(run) < 2:
+            return
+        tokens = " ".join(query_terms(p.text).tokens for p in run).split()
+        if len(tokens) < 2:
+            return
+        text = " ".join(tokens)
+        slop = PROXIMITY_SLOP + len(run)  # particles between the words (推論 の コスト)
+        self.title_scores.append(
+            {"match_phrase": {F.TITLE: {"query": text, "slop": slop, "boost": TITLE_BOOST * PROXIMITY_BOOST}}}
+        )
+        self.passage_scores.append(
+            {"match_phrase": {F.PASSAGE_TEXT: {"query": text, "slop": slop, "boost": PROXIMITY_BOOST}}}
+        )
+
+    def scoring(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        if self.title_scores:
+            out.append({"bool": {"should": self.title_scores}})
+        if self.passage_scores:
+            out.append(
+                {
+                    "nested": {
+                        "path": F.PASSAGES,
+                        "score_mode": "max",
+                        "query": {"bool": {"should": self.passage_scores}},
                     }
-                )
+                }
+            )
+        out.extend(self.entity_scores)
+        out.extend(self.coord_scores)
+        if ALL_WORDS_BOOST and self.all_words is not None:
+            out.append({"constant_score": {"filter": self.all_words, "boost": ALL_WORDS_BOOST}})
+        return out
+
+
+def _best(alternatives: list[dict[str, Any]]) -> dict[str, Any]:
+    if len(alternatives) == 1:
+        return alternatives[0]
+    return {"dis_max": {"queries": alternatives, "tie_breaker": TIE_BREAKER}}
 
 
 def _phrase(field_name: str, text: str, boost: float) -> dict[str, Any]:
     return {"match_phrase": {field_name: {"query": text, "boost": round(boost, 3)}}}
 
 
-def text_alternatives(qt: QueryText, parts: tuple[str, ...] = ("title", "text")) -> list[dict[str, Any]]:
-    """The ways a piece of text can match: tokens, lemmas and (Japanese) bigrams, per field."""
+def stream_alternatives(
+    qt: QueryText, tokens_field: str, bases_field: str, bigrams_field: str, weight: float = 1.0
+) -> list[dict[str, Any]]:
+    """The ways a piece of text can match one text field: its tokens, lemmas and bigrams."""
     out: list[dict[str, Any]] = []
     if qt.empty:
         return out
-    latin = [t for t in qt.tokens.split() if not has_japanese(t)]
-    for lang in LANGS:
-        for part in parts:
-            weight = TITLE_BOOST if part == "title" else 1.0
-            if qt.tokens:
-                out.append(_phrase(f"search.{lang}.{part}", qt.tokens, weight))
-            if qt.bases:  # also when equal: "team" finds "teams" through the lemma field
-                out.append(_phrase(f"search.{lang}.{part}_base", qt.bases, weight * BASE_FACTOR))
-            if lang == "ja" and qt.bigrams:
-                bigram = _phrase(f"search.ja.{part}_bigram", qt.bigrams, weight * BIGRAM_FACTOR)
-                if latin:  # a mixed term: the Latin words must be there too
-                    bigram = {
-                        "bool": {
-                            "must": [
-                                bigram,
-                                {"match": {f"search.ja.{part}": {"query": " ".join(latin),
-                                                                  "operator": "and"}}},
-                            ]
-                        }
-                    }
-                out.append(bigram)
+    if qt.tokens:
+        out.append(_phrase(tokens_field, qt.tokens, weight))
+    if qt.bases:  # also when equal: "team" finds "teams" through the lemma field
+        out.append(_phrase(bases_field, qt.bases, weight * BASE_FACTOR))
+    if qt.bigrams:
+        bigram = _phrase(bigrams_field, qt.bigrams, weight * BIGRAM_FACTOR)
+        latin = [t for t in qt.tokens.split() if not has_japanese(t)]
+        if latin:  # a mixed term: the Latin words must be there too
+            bigram = {
+                "bool": {
+                    "must": [bigram, {"match": {tokens_field: {"query": " ".join(latin), "operator": "and"}}}]
+                }
+            }
+        out.append(bigram)
     return out
+
+
+def passage_hits(query: dict[str, Any]) -> dict[str, Any]:
+    """``query`` asking for the best passage of each hit (``inner_hits``), for highlights:
+    the passage scoring clause that ``compile_tree`` wrote, wherever filters wrapped it."""
+    stack: list[Any] = [query]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        nested = node.get("nested")
+        if isinstance(nested, dict) and nested.get("path") == F.PASSAGES:
+            nested["inner_hits"] = {
+                "name": PASSAGE_HITS,
+                "size": 1,
+                "_source": False,
+                "docvalue_fields": [F.PASSAGE_LANG, F.PASSAGE_FIELD, F.PASSAGE_START, F.PASSAGE_END],
+            }
+            return query
+        stack.extend(node.values())
+    return query
 
 
 # -- grouping of adjacent words --------------------------------------------------------------
@@ -272,10 +354,11 @@ def _plain(node: Node) -> bool:
 
 
 def _group(children: list[Node]) -> list[Node | _Piece]:
-    """Turn runs of adjacent unquoted words into pieces: entity names spanning several words
-    and ``word version`` pairs become one phrase; other terms become pieces of their own."""
+    """Turn runs of adjacent unquoted words into pieces: their content words, entity names
+    spanning several words and ``word version`` pairs; other terms become pieces of their own."""
     out: list[Node | _Piece] = []
     i = 0
+    runs = 0
     while i < len(children):
         node = children[i]
         if not _plain(node):
@@ -286,15 +369,33 @@ def _group(children: list[Node]) -> list[Node | _Piece]:
         while i < len(children) and _plain(children[i]):
             run.append(children[i])  # type: ignore[arg-type]
             i += 1
-        out.extend(_group_run(run))
+        out.extend(_group_run(_content_run(run), runs))
+        runs += 1
     return out
 
 
-def _as_piece(t: Term) -> _Piece:
-    return _Piece(t.text, t.phrase, t.field, t.start, t.end)
+def _content_run(run: list[Term]) -> list[Term]:
+    """The content words of a run of unquoted words (all of them when none is one)."""
+    words: list[Term] = []
+    for t in run:
+        for w in content_words(t.text, fallback=False):
+            words.append(Term(w.text, False, None, t.start + w.start, t.start + w.end))
+    return words or run
 
 
-def _group_run(run: list[Term]) -> list[_Piece]:
+def _as_piece(t: Term, run: int = -1) -> _Piece:
+    return _Piece(t.text, t.phrase, t.field, t.start, t.end, run=run)
+
+
+def _joined(window: list[Term]) -> str:
+    # words that touch in the query (a split Japanese run) are joined without a space
+    out = window[0].text
+    for prev, t in itertools.pairwise(window):
+        out += ("" if prev.end == t.start else " ") + t.text
+    return out
+
+
+def _group_run(run: list[Term], run_id: int) -> list[_Piece]:
     # Entity names first: the longest window of words that an entity alias spans exactly.
     pieces: list[_Piece] = []
     i = 0
@@ -302,10 +403,10 @@ def _group_run(run: list[Term]) -> list[_Piece]:
         taken = False
         for j in range(min(len(run), i + 5), i + 1, -1):  # windows of 2..5 words, longest first
             window = run[i:j]
-            text = " ".join(t.text for t in window)
+            text = _joined(window)
             ids = entities.named(text)
             if ids:
-                pieces.append(_Piece(text, True, None, window[0].start, window[-1].end, tuple(ids)))
+                pieces.append(_Piece(text, True, None, window[0].start, window[-1].end, tuple(ids), run_id))
                 i = j
                 taken = True
                 break
@@ -320,10 +421,10 @@ def _group_run(run: list[Term]) -> list[_Piece]:
             and not has_japanese(t.text)
         ):
             text = f"{t.text} {nxt.text}"
-            pieces.append(_Piece(text, True, None, t.start, nxt.end))
+            pieces.append(_Piece(text, True, None, t.start, nxt.end, run=run_id))
             i += 2
             continue
-        pieces.append(_as_piece(t))
+        pieces.append(_as_piece(t, run_id))
         i += 1
     return pieces
 
@@ -331,7 +432,7 @@ def _group_run(run: list[Term]) -> list[_Piece]:
 # -- entry points ----------------------------------------------------------------------------
 
 
-def compile_tree(parsed: Parsed, match: str = "all") -> Compiled:
+def compile_tree(parsed: Parsed, match: str = DEFAULT_MATCH) -> Compiled:
     """The query (without filters) for a parsed ``q``; ``match``: see the module docstring."""
     warnings = list(parsed.warnings)
     builder = _Builder(warnings, match)
@@ -341,9 +442,10 @@ def compile_tree(parsed: Parsed, match: str = "all") -> Compiled:
         clause = builder.conjunction(tree, False, top=True)
     query: dict[str, Any] = {"bool": {}}
     if clause is not None:
-        query["bool"]["must"] = [clause]
-    if builder.proximity:
-        query["bool"]["should"] = builder.proximity
+        query["bool"]["filter"] = [clause]
+    scoring = builder.scoring()
+    if scoring:
+        query["bool"]["should"] = scoring
     return Compiled(
         query=query,
         highlight=builder.highlight,
@@ -353,5 +455,5 @@ def compile_tree(parsed: Parsed, match: str = "all") -> Compiled:
     )
 
 
-def compile_q(q: str | None, match: str = "all") -> Compiled:
+def compile_q(q: str | None, match: str = DEFAULT_MATCH) -> Compiled:
     return compile_tree(parse(q or ""), match)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import Query
@@ -23,7 +23,9 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 
 from api.query import entities
-from api.query.build import Compiled, MatchMode, compile_tree, keyword_key
+from api.query.build import DEFAULT_MATCH, Compiled, MatchMode, compile_tree, keyword_key
+from api.query.dates import RANGE, WHEN_SCHEMA, es_instant, read_when
+from api.query.schema import TAG_PATTERN, entity_values, values
 from api.query.syntax import parse
 from indexer.analysis.tags import tag_key
 
@@ -31,6 +33,9 @@ MAX_Q_CHARS = 1000
 MAX_VALUE_CHARS = 200
 MAX_VALUES = 50
 _ONE_DAY = timedelta(days=1)
+
+_VALUES = values(MAX_VALUES, MAX_VALUE_CHARS)  # the OpenAPI type of a repeatable filter
+_TAGS = values(MAX_VALUES, MAX_VALUE_CHARS, TAG_PATTERN)
 
 Lang = Literal["ja", "en"]
 DocType = Literal["post", "aggregator_page", "newsletter_issue", "news_item", "feed_item"]
@@ -55,7 +60,7 @@ class SearchFilters(BaseModel):
     entity_type: list[str] = Field(default_factory=list)
     min_importance: int | None = Field(None, ge=1, le=5)
     doc_type: list[DocType] = Field(default_factory=list)
-    match: MatchMode = Field("all", description="how many of q's top-level words a post needs")
+    match: MatchMode = Field(DEFAULT_MATCH, description="how many of q's top-level words a post needs")
 
     def fingerprint_data(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude={"entity_ids"})
@@ -68,9 +73,10 @@ QParam = Annotated[
     Query(
         max_length=MAX_Q_CHARS,
         description=(
-            "Query: words (AND), \"phrases\", -word, -\"phrase\", OR, parentheses, and the prefixes "
-            "title: source: tag: entity: lang: author:. Japanese without spaces is matched as a "
-            "phrase. Full-width and curly forms act like ASCII."
+            "Query: words (ranked; see match), \"phrases\", -word, -\"phrase\", OR, parentheses, and "
+            "the prefixes title: source: tag: entity: lang: author:. Japanese is split into words; "
+            "particles and other function words need not match. Full-width and curly forms act "
+            "like ASCII."
         ),
         openapi_examples={
             "words": {"summary": "words (AND)", "value": "model welfare"},
@@ -102,63 +108,69 @@ def _invalid(name: str, message: str, value: object = None) -> None:
 
 def parse_when(name: str, raw: str | None) -> tuple[datetime | None, bool]:
     """A date (``2025-06-01``) or a date-time (``2025-06-01T09:00:00+09:00``; UTC without an
-    offset). Returns the instant and whether the value was a whole day."""
+    offset), on a day within ``dates.RANGE``. Returns the instant and whether the value was a
+    whole day."""
     if raw is None or not raw.strip():
         return None, False
-    text = raw.strip()
-    try:
-        if len(text) == 10:
-            d = date.fromisoformat(text)
-            return datetime(d.year, d.month, d.day, tzinfo=UTC), True
-        dt = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        _invalid(name, "expected a date (YYYY-MM-DD) or a date-time (YYYY-MM-DDTHH:MM[:SS][±HH:MM|Z])", raw)
-        raise AssertionError from None  # unreachable: _invalid raises
+    dt, whole_day = read_when(name, raw)
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
-    return dt, False
+    return dt, whole_day
 
 
 def search_filters(
     date_from: Annotated[
         str | None,
-        Query(alias="from", max_length=40, description="published on or after: a date or a date-time",
-              openapi_examples={"day": {"value": "2025-01-01"}}),
+        Query(alias="from", max_length=40,
+              description=f"published on or after: a date or a date-time, on a day in {RANGE}",
+              json_schema_extra=WHEN_SCHEMA, openapi_examples={"day": {"value": "2025-01-01"}}),
     ] = None,
     date_to: Annotated[
         str | None,
         Query(alias="to", max_length=40,
-              description="published on or before: a date (the whole day counts) or a date-time",
-              openapi_examples={"day": {"value": "2026-12-31"}}),
+              description="published on or before: a date (the whole day counts) or a date-time, "
+                          f"on a day in {RANGE}; not before from",
+              json_schema_extra=WHEN_SCHEMA, openapi_examples={"day": {"value": "2026-12-31"}}),
     ] = None,
-    source: Annotated[list[str] | None, Query(description="source name (repeatable: any)")] = None,
-    author: Annotated[list[str] | None, Query(description="author name (repeatable: any)")] = None,
+    source: Annotated[
+        list[str] | None, Query(description="source name (repeatable: any)", json_schema_extra=_VALUES)
+    ] = None,
+    author: Annotated[
+        list[str] | None, Query(description="author name (repeatable: any)", json_schema_extra=_VALUES)
+    ] = None,
     lang: Annotated[list[Lang] | None, Query(description="language of the text (repeatable: any)")] = None,
     tag: Annotated[
         list[str] | None,
-        Query(description="tag, any spelling (repeatable; see tag_mode)",
+        Query(description="tag, any spelling, with a letter or a digit (repeatable; see tag_mode)",
+              json_schema_extra=_TAGS,
               openapi_examples={"tag": {"value": ["model-welfare"]}}),
     ] = None,
     tag_mode: Annotated[Mode, Query(description="all: every tag= must be present; any: one")] = "all",
-    exclude_tag: Annotated[list[str] | None, Query(description="leave out posts with this tag")] = None,
+    exclude_tag: Annotated[
+        list[str] | None, Query(description="leave out posts with this tag", json_schema_extra=_VALUES)
+    ] = None,
     entity: Annotated[
         list[str] | None,
         Query(description="entity id or alias; posts naming it or one of its children "
-                          "(repeatable; see entity_mode)",
+                          "(repeatable; see entity_mode). The schema lists the ids; aliases work too",
+              json_schema_extra=entity_values(MAX_VALUES),
               openapi_examples={"entity": {"value": ["anthropic"]}}),
     ] = None,
     entity_mode: Annotated[Mode, Query(description="all: every entity= must match; any: one")] = "all",
     entity_type: Annotated[
-        list[str] | None, Query(description="posts naming an entity of this type (repeatable: any)")
+        list[str] | None,
+        Query(description="posts naming an entity of this type (repeatable: any)", json_schema_extra=_VALUES),
     ] = None,
     min_importance: Annotated[int | None, Query(ge=1, le=5, description="importance 1-5 at least")] = None,
     doc_type: Annotated[list[DocType] | None, Query(description="kind of document (repeatable: any)")] = None,
     match: Annotated[
         MatchMode,
-        Query(description="how many of q's top-level words and phrases a post needs: all (default); "
-                          "most (all of 1-2, then 75%, rounded down); any (one). More matched words "
-                          "rank higher. Field terms, exclusions and (groups) stay required."),
-    ] = "all",
+        Query(description="how many of q's content words and phrases a post needs: best (default: "
+                          "one, ranked best match first: every word in the title or one passage "
+                          "ranks highest); all (every one, strict AND); most (all of 1-2, then 75%, "
+                          "rounded down); any (one). Field terms, exclusions and (groups) stay "
+                          "required."),
+    ] = DEFAULT_MATCH,
 ) -> SearchFilters:
     """FastAPI dependency: the filter parameters, validated and resolved."""
     start, _ = parse_when("from", date_from)
@@ -197,7 +209,7 @@ def search_filters(
 
 
 def _iso(dt: datetime) -> str:
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return es_instant(dt)
 
 
 def filter_clauses(f: SearchFilters) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -246,7 +258,7 @@ def filter_clauses(f: SearchFilters) -> tuple[list[dict[str, Any]], list[dict[st
 
 def compile_search(q: str | None, filters: SearchFilters | None = None) -> Compiled:
     """``q`` and the filters as one bool query, plus what highlighting needs."""
-    compiled = compile_tree(parse(q or ""), filters.match if filters is not None else "all")
+    compiled = compile_tree(parse(q or ""), filters.match if filters is not None else DEFAULT_MATCH)
     if filters is not None:
         extra, excluded = filter_clauses(filters)
         body = compiled.query["bool"]

@@ -14,11 +14,13 @@ from fastapi import Query, Request
 
 from api.analytics.period import ONE_MS, Zone, parse_tz, period_from_params
 from api.query.params import SearchFilters
+from api.query.schema import TZ_SCHEMA
 
 TzParam = Annotated[
     str | None,
     Query(
         max_length=64,
+        json_schema_extra=TZ_SCHEMA,
         description="time zone that from/to are read in (IANA name or ±HH:MM; default UTC) and "
         "that the months facet counts in; the trend endpoints default to Asia/Tokyo",
         openapi_examples={"tokyo": {"value": "Asia/Tokyo"}},

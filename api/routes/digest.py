@@ -10,14 +10,16 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api.analytics.ask import answered, ask
 from api.analytics.models import DigestResponse
-from api.analytics.period import Period, from_epoch_ms, invalid, local_midnight, parse_tz
+from api.analytics.period import Period, from_epoch_ms, local_midnight, parse_tz
 from api.analytics.respond import CACHE_RESPONSES, csv_answer, csv_content, json_answer
 from api.backend import client, guarded, search_timeout, shards_partial
 from api.es import get_es, get_settings
 from api.handlers import ERROR_RESPONSES
 from api.present.highlight import Highlighter
 from api.present.hits import HIT_SOURCE, to_hit
+from api.query.dates import DAY_SCHEMA, RANGE, read_day
 from api.query.params import QParam, SearchFilters, search_filters
+from api.query.schema import TZ_SCHEMA
 from api.security import require_api_key
 from indexer.config import Settings
 
@@ -54,12 +56,16 @@ async def digest(
         Query(
             alias="date",
             max_length=10,
-            description="the day (YYYY-MM-DD) in tz; default: the day of the newest matching post",
+            description=f"the day (YYYY-MM-DD, in {RANGE}) in tz; default: the day of the newest "
+            "matching post",
+            json_schema_extra=DAY_SCHEMA,
             openapi_examples={"day": {"value": "2026-06-05"}},
         ),
     ] = None,
     tz: Annotated[
-        str | None, Query(max_length=64, description="time zone of the day (default Asia/Tokyo)")
+        str | None,
+        Query(max_length=64, json_schema_extra=TZ_SCHEMA,
+              description="time zone of the day: an IANA name or an offset like +09:00 (default Asia/Tokyo)"),
     ] = None,
     size: Annotated[int, Query(ge=1, le=100, description="posts to list")] = 20,
     highlight: Annotated[bool, Query(description="with q: snippets with the matches marked")] = True,
@@ -71,10 +77,7 @@ async def digest(
     zone = parse_tz(tz)
     d: date | None = None
     if day is not None and day.strip():
-        try:
-            d = date.fromisoformat(day.strip())
-        except ValueError:
-            raise invalid("date", "expected a day: YYYY-MM-DD", day) from None
+        d = read_day("date", day)
     a = ask(request, q, filters, tz)
     es_client = client(es, settings)
     resps: list[Any] = []

@@ -34,6 +34,7 @@ from api.backend import client, guarded
 from api.es import get_es, get_settings
 from api.handlers import ERROR_RESPONSES
 from api.query.params import QParam, SearchFilters, compile_search, search_filters
+from api.query.schema import POST_ID_SCHEMA, comma_list
 from api.query.zone import TzParam, zoned
 from api.security import require_api_key
 from indexer.config import Settings
@@ -170,12 +171,14 @@ async def export(
         list[str] | None,
         Query(description=f"comma-separated columns; default {','.join(DEFAULT_FIELDS)}; "
                           f"available: {', '.join(FIELDS)}",
+              json_schema_extra=comma_list(FIELDS),
               openapi_examples={"short": {"value": ["id,published,title,url"]}}),
     ] = None,
     gzip: Annotated[bool, Query(description="gzip the stream")] = False,
     resume_after: Annotated[
         str | None,
-        Query(max_length=512, description="the last id received: continue after it"),
+        Query(max_length=512, json_schema_extra=POST_ID_SCHEMA,
+              description="the last id received (a post id: 20 hex digits): continue after it"),
     ] = None,
     tz: TzParam = None,
 ) -> StreamingResponse:

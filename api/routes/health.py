@@ -10,6 +10,7 @@ from elasticsearch import AsyncElasticsearch
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
+from api.backend import failover_retries
 from api.errors import ErrorResponse
 from api.es import get_es, get_settings, within
 from indexer.config import Settings
@@ -66,7 +67,7 @@ async def health(
     es: Annotated[AsyncElasticsearch, Depends(get_es)],
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> HealthResponse:
-    client = es.options(request_timeout=settings.es_wait, max_retries=0)
+    client = es.options(request_timeout=settings.es_wait, max_retries=failover_retries(settings))
     cluster, nodes, alias = await within(
         asyncio.gather(
             client.cluster.health(),

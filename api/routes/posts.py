@@ -22,6 +22,7 @@ from api.present.hits import display_title
 from api.query import entities
 from api.security import require_api_key
 from indexer.config import Settings
+from indexer.index.document import DERIVED_FIELDS
 from indexer.post import Post
 
 router = APIRouter(prefix="/v1", tags=["posts"], dependencies=[Depends(require_api_key)])
@@ -29,8 +30,7 @@ router = APIRouter(prefix="/v1", tags=["posts"], dependencies=[Depends(require_a
 PostId = Annotated[
     str, Path(min_length=1, max_length=512, description="the post id", examples=["sample-jl-10"])
 ]
-_DERIVED = ("langs", "source_key", "author_keys", "tag_keys", "tag_labels", "importance", "entity_ids",
-            "entity_tree", "entity_types", "text_chars", "search")
+_DERIVED = DERIVED_FIELDS  # the index contract's derived fields: not part of the stored post
 RESPONSES: dict[int | str, dict[str, Any]] = {
     **ERROR_RESPONSES,
     404: {"model": ERROR_RESPONSES[422]["model"], "description": "no post with this id"},

@@ -51,7 +51,9 @@ from api.backend import client, guarded, search_timeout, shards_partial
 from api.es import get_es, get_settings
 from api.handlers import ERROR_RESPONSES
 from api.query import entities
+from api.query.dates import RANGE, WHEN_SCHEMA, moved
 from api.query.params import MAX_Q_CHARS, QParam, SearchFilters, search_filters
+from api.query.schema import ANCHOR_SCHEMA, ENTITY_TYPE_SCHEMA, TZ_SCHEMA
 from api.security import require_api_key
 from indexer.analysis.tags import tag_key
 from indexer.config import Settings
@@ -70,6 +72,7 @@ TzParam = Annotated[
     str | None,
     Query(
         max_length=64,
+        json_schema_extra=TZ_SCHEMA,
         description="time zone of days, weeks, months, years and of date-only from/to: "
         "an IANA name or an offset like +09:00 (default Asia/Tokyo)",
         openapi_examples={"tokyo": {"value": "Asia/Tokyo"}, "utc": {"value": "UTC"}},
@@ -81,13 +84,14 @@ EntityTypeParam = Annotated[
     Query(
         alias="type",
         max_length=40,
-        description="with by=entity: only entities of this "
+        json_schema_extra=ENTITY_TYPE_SCHEMA,
+        description="only with by=entity (else 422): only entities of this "
         "type (lab, model_family, model, product, person, benchmark, topic)",
     ),
 ]
 TermLangParam = Annotated[
     Literal["ja", "en"] | None,
-    Query(description="with by=key_term: only Japanese words (ja) or only the others (en)"),
+    Query(description="only with by=key_term (else 422): only Japanese words (ja) or only the others (en)"),
 ]
 
 
@@ -153,19 +157,21 @@ async def timeline(
     filters: Filters,
     q: QParam = None,
     interval: Annotated[
-        Literal["day", "week", "month", "year"], Query(description="bucket size; weeks start on Monday")
+        Literal["day", "week", "month", "year"],
+        Query(description=f"bucket size; weeks start on Monday. Buckets × (series + 1) may not pass "
+              f"{MAX_BUCKETS:,} (else 422)"),
     ] = "week",
     tz: TzParam = None,
     split: Annotated[
         Literal["tag", "entity", "source", "lang"] | None,
-        Query(description="also one series per top tag, entity, source or language"),
+        Query(description="also one series per top tag, entity, source or language; not with compare="),
     ] = None,
     top: Annotated[int, Query(ge=1, le=20, description="series with split=")] = 5,
     compare: Annotated[
         list[str] | None,
         Query(
             description=f"a query per series, side by side (repeatable, at most {MAX_COMPARE}); "
-            "each is ANDed with q and the filters",
+            "each is ANDed with q and the filters; not with split= (else 422)",
             openapi_examples={"two": {"value": ["model welfare", "モデル福祉"]}},
         ),
     ] = None,
@@ -465,10 +471,17 @@ async def rising(
     entity_type: EntityTypeParam = None,
     term_lang: TermLangParam = None,
     baseline_from: Annotated[
-        str | None, Query(max_length=40, description="start of the baseline (a date or a date-time, in tz)")
+        str | None,
+        Query(max_length=40, json_schema_extra=WHEN_SCHEMA,
+              description=f"start of the baseline (a date or a date-time, in tz, on a day in {RANGE}); "
+              "without it the baseline is as long as the period, before it or up to baseline_to, "
+              "and must stay in that range too (else 422)"),
     ] = None,
     baseline_to: Annotated[
-        str | None, Query(max_length=40, description="end of the baseline (a date: the whole day counts)")
+        str | None,
+        Query(max_length=40, json_schema_extra=WHEN_SCHEMA,
+              description=f"end of the baseline (a date: the whole day counts; a day in {RANGE}); "
+              "not before baseline_from"),
     ] = None,
     size: Annotated[int, Query(ge=1, le=100, description="how many")] = 20,
     min_count: Annotated[int, Query(ge=1, le=1_000_000, description="posts in the period at least")] = 3,
@@ -601,15 +614,17 @@ def _baseline(request: Request, a: Ask, period: Period) -> Period:
     raw_to = request.query_params.get("baseline_to")
     length = period.length()
     assert period.start is not None and period.end is not None
+    as_long = "a baseline as long as the period"
     if not (raw_from or "").strip() and not (raw_to or "").strip():
-        return Period(period.start - length, period.start)
+        before = moved("baseline_from", period.start, -length, f"{as_long}, just before it,")
+        return Period(before, period.start)
     given = period_from_params(raw_from, raw_to, a.zone, names=("baseline_from", "baseline_to"))
     if given.start is not None and given.end is not None:
         return given
     if given.start is not None:
-        return Period(given.start, given.start + length)
+        return Period(given.start, moved("baseline_to", given.start, length, f"{as_long} from baseline_from"))
     assert given.end is not None
-    return Period(given.end - length, given.end)
+    return Period(moved("baseline_from", given.end, -length, f"{as_long} up to baseline_to"), given.end)
 
 
 # -- co-occurrence ---------------------------------------------------------------------------
@@ -656,7 +671,9 @@ async def cooccurrence(
         Query(
             min_length=1,
             max_length=200,
-            description="the anchor: entity:<id or name> or tag:<tag>",
+            description="the anchor: entity:<id or name> or tag:<tag> (the schema lists the ids; "
+            "names and any tag spelling work too)",
+            json_schema_extra=ANCHOR_SCHEMA,
             openapi_examples={"entity": {"value": "entity:anthropic"}, "tag": {"value": "tag:model-welfare"}},
         ),
     ],

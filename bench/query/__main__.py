@@ -2,6 +2,7 @@
 Elasticsearch directly, and export throughput; both measured in the same run.
 
     python -m bench.query [--index bench-corpus] [--concurrency 1 8 32] [--rounds 4] [--repeat 2]
+                          [--es-url URL[,URL...]] [--limit N]
 
 * the mixed query set of ``bench/query/queries.py`` (Japanese, English, phrase, filtered,
   faceted, highlighted), sent ``--rounds`` times per phase by ``concurrency`` workers;
@@ -11,7 +12,11 @@ Elasticsearch directly, and export throughput; both measured in the same run.
 * the API and ES phases alternate ``--repeat`` times per concurrency, so drift on a shared
   machine hits both alike; ratio = API percentile / ES percentile;
 * export: ``GET /v1/export`` of every post (default fields), read to the end, against a
-  point-in-time scan of the same posts and fields straight from Elasticsearch.
+  point-in-time scan of the same posts and fields straight from Elasticsearch;
+* ``--es-url``: measure that cluster (e.g. the three nodes of ``aiposts-es start --nodes 3``)
+  instead of AIPOSTS_ES_URL or the local node; the API gets every URL. ``--limit``: when the
+  index is missing, fill it with only the first N posts of each corpus file (a small index). The result
+  file names the index and, with ``--es-url``, the number of nodes.
 """
 
 from __future__ import annotations
@@ -230,8 +235,9 @@ def run(
     repeat: int = 2,
     max_seconds: float = 180,
     log: Any = print,
+    limit: int | None = None,
 ) -> dict[str, Any]:
-    corpus = ensure_corpus(es_sync, index, sorted(CORPUS.glob("*.jsonl.gz")), log=log)
+    corpus = ensure_corpus(es_sync, index, sorted(CORPUS.glob("*.jsonl.gz")), limit=limit, log=log)
     api_settings = settings.model_copy(update={"index": index})
     with api_server(api_settings) as url:
         result = asyncio.run(bench(url, api_settings, concurrency or [1, 8, 32], rounds, repeat, max_seconds))
@@ -246,14 +252,23 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--rounds", type=int, default=4, help="times the query set is sent per phase")
     ap.add_argument("--repeat", type=int, default=2, help="API/ES phase pairs per concurrency")
     ap.add_argument("--max-seconds", type=float, default=180, help="time limit of one phase")
+    ap.add_argument("--es-url", help="Elasticsearch URL(s), comma-separated, to measure "
+                    "(default: AIPOSTS_ES_URL, else the local node)")
+    ap.add_argument("--limit", type=int, help="posts per corpus file to index when the index "
+                    "is missing (default: the whole corpus)")
     args = ap.parse_args(argv)
-    with elasticsearch(Settings.from_env()) as (settings, es):
-        result = run(settings, es, args.index, args.concurrency, args.rounds, args.repeat, args.max_seconds)
-    result = {"machine": machine(), **result}
+    with elasticsearch(Settings.from_env(), args.es_url) as (settings, es):
+        nodes = int(es.cluster.health()["number_of_nodes"])
+        result = run(settings, es, args.index, args.concurrency, args.rounds, args.repeat,
+                     args.max_seconds, limit=args.limit)
+    result = {"machine": machine(), "es_url": settings.es_url, "nodes": nodes, **result}
     md = table(result)
     print(md)
     name = "query" if args.index == "bench-corpus" else f"query-{args.index}"
-    write_result(name, result, f"# Query latency ({result['posts']:,} posts in `{args.index}`)\n\n" + md)
+    if args.es_url:
+        name += f"-{nodes}node"
+    title = f"# Query latency ({result['posts']:,} posts in `{args.index}`, {nodes} node(s))"
+    write_result(name, result, f"{title}\n\n" + md)
 
 
 if __name__ == "__main__":

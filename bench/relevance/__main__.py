@@ -17,7 +17,8 @@ from typing import Any
 
 from bench.common import CORPUS, RESULTS, elasticsearch, machine, write_result
 from bench.relevance.formats import load_qrels, load_topics
-from bench.relevance.run import run_all, table
+from bench.relevance.run import MATCH_VARIANTS, compact_table, run_all, table
+from bench.relevance.trec import read_run, write_runs
 from indexer.config import Settings
 
 TOPICS = Path(__file__).resolve().parents[1] / "topics"
@@ -30,14 +31,20 @@ def markdown(result: dict[str, object]) -> str:
         "# Relevance\n\n"
         f"{result['topics_scored']} topics with judgments ({result['judgments']} judgments), "
         f"{corpus['posts']} posts in `{corpus['alias']}`; machine: {m['cpu']}, {m['cores']} cores, "
-        f"{m['memory_gib']} GiB, commit {m['commit']}, {m['when']}\n\n" + table(result)  # type: ignore[arg-type]
+        f"{m['memory_gib']} GiB, commit {m['commit']}, {m['when']}\n\n"
+        "nDCG@10, all judgments / judged-only (unjudged posts removed from the runs):\n\n"
+        + compact_table(result)  # type: ignore[arg-type]
+        + "\n\nrecall@100, all judgments / judged-only:\n\n"
+        + compact_table(result, "recall@100")  # type: ignore[arg-type]
+        + "\n\nAll metrics, all judgments:\n\n"
+        + table(result)  # type: ignore[arg-type]
     )
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m bench.relevance", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--topics", type=Path, default=TOPICS / "topics.json")
-    ap.add_argument("--qrels", type=Path, default=TOPICS / "qrels.tsv")
+    ap.add_argument("--topics", type=Path, default=TOPICS / "typed" / "topics.json")
+    ap.add_argument("--qrels", type=Path, default=TOPICS / "typed" / "qrels.tsv")
     ap.add_argument("--out", type=Path, help=f"JSON result (default {RESULTS}/relevance.json, plus .md)")
     ap.add_argument("--index", default="bench-corpus", help="alias of the indexed corpus")
     ap.add_argument("--corpus", type=Path, default=CORPUS)
@@ -49,7 +56,28 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="run the corpus ingest even when the alias has posts (finishes an interrupted one)",
     )
+    ap.add_argument("--runs", type=Path, help="write one TREC run file per system into this folder")
+    ap.add_argument(
+        "--extra-run",
+        action="append",
+        default=[],
+        metavar="NAME=FILE",
+        help="a TREC run file made elsewhere (another commit, another engine), scored beside the others",
+    )
+    ap.add_argument(
+        "--match-modes",
+        nargs="*",
+        default=list(MATCH_VARIANTS),
+        choices=list(MATCH_VARIANTS),
+        help="the API's other match modes to run beside its default",
+    )
     args = ap.parse_args(argv)
+    extra: dict[str, dict[str, list[str]]] = {}
+    for item in args.extra_run:
+        name, sep, path = item.partition("=")
+        if not sep or not name or not path:
+            ap.error(f"--extra-run wants NAME=FILE, got {item!r}")
+        extra[name] = read_run(Path(path))
 
     topics = load_topics(args.topics)
     qrels = load_qrels(args.qrels)
@@ -66,7 +94,13 @@ def main(argv: list[str] | None = None) -> None:
             depth=args.depth,
             rebuild_baselines=args.rebuild_baselines,
             resume=args.resume_ingest,
+            match_modes=args.match_modes,
+            extra_runs=extra,
         )
+    runs = result.pop("runs")
+    if args.runs:
+        for path in write_runs(args.runs, runs):
+            print(f"run file: {path}")
     result = {"machine": machine(), "topics_file": str(args.topics), "qrels_file": str(args.qrels), **result}
     md = markdown(result)
     print(md)

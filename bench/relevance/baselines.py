@@ -6,7 +6,11 @@
   (width-folded and lowercased; overlapping 2-grams of every run of CJK characters, a lone
   CJK character as itself; Latin words and numbers whole; English stop words dropped),
   computed here in Python because the core-only local node has no ``cjk`` analyzer, indexed
-  with the ``whitespace`` analyzer and searched the same way.
+  with the ``whitespace`` analyzer and searched the same way;
+* ``fugashi``: the same raw text as the project's own tokens (fugashi + unidic-lite for
+  kana/kanji, the Latin tokenizer for the rest; particles and stop words kept, nothing
+  else of the project's ranking), indexed with ``whitespace``: plain BM25 over our tokens,
+  which tells how much of the project's result comes from tokenization alone.
 
 Both get the query's plain words: the API's syntax (quotes, ``OR``, ``-word``, ``field:``
 prefixes, parentheses) is removed first, so a baseline is never hurt by syntax it lacks.
@@ -25,7 +29,7 @@ from indexer.index.bulk import BulkWriter
 from indexer.post import Post
 
 BASELINE_VERSION = 1
-BASELINES = ("standard", "bigram")
+BASELINES = ("standard", "bigram", "fugashi")
 
 # Lucene's default English stop set, which the cjk analyzer applies.
 ENGLISH_STOP = frozenset(
@@ -101,15 +105,24 @@ def raw_texts(post: Post) -> list[str]:
     return [x for t in post.texts.values() for x in (t.title, t.summary, t.body) if x]
 
 
+def fugashi_tokens(text: str) -> str:
+    """The project's token stream of ``text`` (the ``tokens`` stream of the index)."""
+    from indexer.analysis.text import index_fields
+
+    return index_fields(text, "ja").tokens
+
+
 def document(kind: str, post: Post) -> dict[str, Any]:
     texts = raw_texts(post)
     if kind == "bigram":
         return {"text": [" ".join(bigrams(t)) for t in texts]}
+    if kind == "fugashi":
+        return {"text": [fugashi_tokens(t) for t in texts]}
     return {"text": texts}
 
 
 def mapping(kind: str, posts: int | None = None, complete: bool = False) -> dict[str, Any]:
-    analyzer = "whitespace" if kind == "bigram" else "standard"
+    analyzer = "standard" if kind == "standard" else "whitespace"
     return {
         "_source": {"enabled": False},
         "_meta": {"bench_baseline": kind, "version": BASELINE_VERSION, "complete": complete, "posts": posts},
@@ -165,7 +178,12 @@ def build(es: Elasticsearch, index: str, kind: str, posts: Iterable[Post]) -> in
 
 def baseline_query(kind: str, query: str) -> dict[str, Any]:
     words = plain_words(query)
-    text = " ".join(bigrams(words)) if kind == "bigram" else words
+    if kind == "bigram":
+        text = " ".join(bigrams(words))
+    elif kind == "fugashi":
+        text = fugashi_tokens(words)
+    else:
+        text = words
     return {"match": {"text": {"query": text, "operator": "or"}}}
 
 

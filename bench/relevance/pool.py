@@ -24,6 +24,7 @@ from bench.common import CORPUS, elasticsearch
 from bench.relevance.baselines import plain_words
 from bench.relevance.formats import load_qrels, load_topics
 from bench.relevance.run import MATCH_VARIANTS, api_runs, baseline_runs, ensure_baselines
+from bench.relevance.trec import read_run
 from indexer.config import Settings
 
 TOPICS = Path(__file__).resolve().parents[1] / "topics"
@@ -45,7 +46,10 @@ def _clip(text: str, n: int) -> str:
 
 
 def _words(query: str) -> list[str]:
-    return [w for w in plain_words(query).split() if len(w) > 1]
+    """The query's content words (as the API splits them), for counting in long texts."""
+    from indexer.analysis.query_words import content_words
+
+    return [w.text for w in content_words(plain_words(query)) if len(w.text) > 1]
 
 
 def describe(src: dict[str, Any], query: str, width: int = 110) -> str:
@@ -87,6 +91,9 @@ def cmd_pool(args: argparse.Namespace) -> None:
         for kind, info in built.items():
             if kind in args.systems:
                 runs[kind] = baseline_runs(es, info["index"], kind, topics, args.depth)
+    for item in args.extra_run:
+        name, _, path = item.partition("=")
+        runs[name] = read_run(Path(path))
     pool = merge_pool(runs, args.depth)
     known: set[tuple[str, str]] = set()
     if args.out.exists():
@@ -139,7 +146,8 @@ def cmd_show(args: argparse.Namespace) -> None:
     with elasticsearch(Settings.from_env()) as (_, es):
         for qid in wanted:
             t = topics[qid]
-            print(f"== {qid} [{t.kind}] {t.query!r} — {t.extra.get('about', '')}")
+            about = t.extra.get("narrative") or t.extra.get("about", "")
+            print(f"== {qid} [{t.kind}] {t.query!r} — {about}")
             ids = [pid for pid, _ in rows.get(qid, [])]
             found = {}
             if ids:
@@ -156,7 +164,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m bench.relevance.pool")
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("pool")
-    p.add_argument("--topics", type=Path, default=TOPICS / "topics.json")
+    p.add_argument("--topics", type=Path, default=TOPICS / "typed" / "topics.json")
     p.add_argument("--depth", type=int, default=20)
     p.add_argument("--index", default="bench-corpus")
     p.add_argument("--corpus", type=Path, default=CORPUS)
@@ -164,12 +172,14 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument(
         "--systems",
         nargs="+",
-        default=["aiposts", "standard", "bigram"],
-        choices=["aiposts", *(f"aiposts-{m}" for m in MATCH_VARIANTS), "standard", "bigram"],
+        default=["aiposts", "standard", "bigram", "fugashi"],
+        choices=["aiposts", *(f"aiposts-{m}" for m in MATCH_VARIANTS), "standard", "bigram", "fugashi"],
     )
+    p.add_argument("--extra-run", action="append", default=[], metavar="NAME=FILE",
+                   help="also pool a TREC run file made elsewhere (e.g. another commit's default)")
     p.set_defaults(func=cmd_pool)
     s = sub.add_parser("show")
-    s.add_argument("--topics", type=Path, default=TOPICS / "topics.json")
+    s.add_argument("--topics", type=Path, default=TOPICS / "typed" / "topics.json")
     s.add_argument("--pool", type=Path, required=True)
     s.add_argument("--topic", required=True, help="topic id(s), comma-separated")
     s.add_argument("--qrels", type=Path)

@@ -28,9 +28,9 @@ from indexer.rejects import RejectsFile
 from indexer.sources import read_records
 from indexer.sources.base import Parsed
 
-SYSTEMS = ("aiposts", "standard", "bigram")
-MATCH_VARIANTS = ("most", "any")  # the API's opt-in ``match`` modes, run beside its default
-BASELINE_INDEX = {"standard": "bench-standard", "bigram": "bench-bigram"}
+SYSTEMS = ("aiposts", "standard", "bigram", "fugashi")
+MATCH_VARIANTS = ("all", "most", "any")  # the API's other ``match`` modes, run beside its default (best)
+BASELINE_INDEX = {"standard": "bench-standard", "bigram": "bench-bigram", "fugashi": "bench-fugashi"}
 
 
 def corpus_posts(files: list[Path], limit: int | None = None) -> Iterator[Post]:
@@ -162,11 +162,42 @@ def baseline_runs(
     return {t.id: baselines.search(es, index, kind, t.query, depth) for t in topics}
 
 
+def judged_only(run: list[str], judged: dict[str, int]) -> list[str]:
+    """The run with unjudged posts removed (the "condensed list" of Sakai's judged-only scoring)."""
+    return [pid for pid in run if pid in judged]
+
+
+def _means(per_topic: dict[str, dict[str, float]], scored: list[Topic]) -> dict[str, Any]:
+    kinds = sorted({t.kind for t in scored})
+
+    def of(kind: str | None, half: str) -> dict[str, float]:
+        return mean_scores(
+            per_topic[t.id]
+            for t in scored
+            if (kind is None or t.kind == kind) and t.extra.get("half") == half
+        )
+
+    halves = sorted({str(t.extra.get("half")) for t in scored if t.extra.get("half")})
+    return {
+        "overall": mean_scores(per_topic.values()),
+        "by_kind": {k: mean_scores(per_topic[t.id] for t in scored if t.kind == k) for k in kinds},
+        "by_half": {
+            h: {
+                "overall": of(None, h),
+                "by_kind": {k: of(k, h) for k in kinds if of(k, h)},
+            }
+            for h in halves
+        },
+    }
+
+
 def evaluate(
     runs: dict[str, dict[str, list[str]]], topics: list[Topic], qrels: dict[str, dict[str, int]]
 ) -> dict[str, Any]:
-    """Per system: mean metrics overall and per kind, and per topic. Topics without any
-    relevant judgment are left out of the means (and listed)."""
+    """Per system: mean metrics overall, per kind and per half (when topics carry ``half``),
+    with all judgments and judged-only, and per topic. Topics without any relevant judgment
+    are left out of the means (and listed); ``empty`` lists the scored topics a system
+    returned nothing for."""
     scored = [t for t in topics if has_relevant(qrels.get(t.id, {}))]
     kinds = sorted({t.kind for t in scored})
     result: dict[str, Any] = {
@@ -174,13 +205,23 @@ def evaluate(
         "topics_scored": len(scored),
         "topics_without_relevant": [t.id for t in topics if t not in scored],
         "kinds": {k: sum(1 for t in scored if t.kind == k) for k in kinds},
+        "topic_kinds": {t.id: t.kind for t in scored},
+        "topic_halves": {t.id: str(t.extra.get("half")) for t in scored if t.extra.get("half")},
+        "halves": {
+            h: sum(1 for t in scored if t.extra.get("half") == h)
+            for h in sorted({str(t.extra.get("half")) for t in scored if t.extra.get("half")})
+        },
         "systems": {},
     }
     for system, run in runs.items():
         per_topic = {t.id: score_topic(run.get(t.id, []), qrels[t.id]) for t in scored}
+        condensed = {
+            t.id: score_topic(judged_only(run.get(t.id, []), qrels[t.id]), qrels[t.id]) for t in scored
+        }
         result["systems"][system] = {
-            "overall": mean_scores(per_topic.values()),
-            "by_kind": {k: mean_scores(per_topic[t.id] for t in scored if t.kind == k) for k in kinds},
+            **_means(per_topic, scored),
+            "judged_only": _means(condensed, scored),
+            "empty": [t.id for t in scored if not run.get(t.id)],
             "per_topic": per_topic,
         }
     return result
@@ -200,6 +241,47 @@ def table(result: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+def compact_table(result: dict[str, Any], metric: str = "ndcg@10") -> str:
+    """One metric per (half, kind) row, one column per system: "all judgments / judged-only",
+    and the count of topics a system returned nothing for."""
+    systems = list(result["systems"])
+    rows = [
+        f"| {metric} | topics | " + " | ".join(systems) + " |",
+        "|---|---:|" + "---:|" * len(systems),
+    ]
+    halves = [None, *result.get("halves", {})]
+    for half in halves:
+        groups = [("all", "overall")] + [(k, k) for k in result["kinds"]]
+        for label, key in groups:
+            cells = []
+            for s in systems:
+                data = result["systems"][s]
+                src, cond = (data, data["judged_only"]) if half is None else (
+                    data["by_half"].get(half, {}), data["judged_only"]["by_half"].get(half, {}))
+                m = src.get("overall") if key == "overall" else src.get("by_kind", {}).get(key)
+                c = cond.get("overall") if key == "overall" else cond.get("by_kind", {}).get(key)
+                if not m:
+                    cells.append("–")
+                    continue
+                cells.append(f"{m[metric]:.3f} / {c[metric]:.3f}")
+            if all(c == "–" for c in cells):
+                continue
+            where = "all halves" if half is None else half
+            rows.append(f"| {where}: {label} | {_count(result, half, key)} | " + " | ".join(cells) + " |")
+    rows.append("| topics with no results | | " + " | ".join(
+        str(len(result["systems"][s]["empty"])) for s in systems) + " |")
+    return "\n".join(rows)
+
+
+def _count(result: dict[str, Any], half: str | None, key: str) -> int:
+    kinds = result.get("topic_kinds", {})
+    halves = result.get("topic_halves", {})
+    return sum(
+        1 for q, k in kinds.items()
+        if (key == "overall" or k == key) and (half is None or halves.get(q) == half)
+    )
+
+
 def run_all(
     settings: Settings,
     es: Elasticsearch,
@@ -214,6 +296,7 @@ def run_all(
     log: Any = print,
     resume: bool = False,
     match_modes: Iterable[str] = MATCH_VARIANTS,
+    extra_runs: dict[str, dict[str, list[str]]] | None = None,
 ) -> dict[str, Any]:
     """Everything ``python -m bench.relevance`` does, minus printing and files. Besides the
     API's default (``aiposts``), each of ``match_modes`` runs as ``aiposts match=<mode>``."""
@@ -234,7 +317,9 @@ def run_all(
         t = time.perf_counter()
         runs[kind] = baseline_runs(es, info["index"], kind, topics, depth)
         seconds[kind] = time.perf_counter() - t
+    runs.update(extra_runs or {})
     result = evaluate(runs, topics, qrels)
+    result["runs"] = runs  # the caller writes them as TREC files and drops them from the JSON
     result["judgments"] = sum(len(v) for v in qrels.values())
     result["corpus"] = corpus
     result["baselines"] = built

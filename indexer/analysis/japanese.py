@@ -32,8 +32,8 @@ _POS1 = {
     "動詞": "VERB",
     "助動詞": "AUX",
     "助詞": "PART",
-    "接頭辞": "OTHER",
-    "接尾辞": "OTHER",
+    "接頭辞": "PREFIX",  # attaches to the next word (各社, 新機能)
+    "接尾辞": "SUFFIX",  # attaches to the previous word (著作権, 使い方)
     "補助記号": "PUNCT",
     "記号": "SYM",
     "空白": "SPACE",

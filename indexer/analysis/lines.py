@@ -14,7 +14,7 @@ least recently used out first. Size 0 turns it off; results are the same either 
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from indexer.analysis.entities import get_recognizer
 from indexer.analysis.keyterms import key_term_counts
@@ -98,21 +98,63 @@ def set_cache_mb(mb: int) -> None:
     _memo.resize(max(0, mb) * 2**20)
 
 
+@dataclass(frozen=True, slots=True)
+class PassageSpan:
+    """Whole lines ``text[start:end]`` of one text, packed up to a size, and their streams."""
+
+    start: int
+    end: int
+    fields: IndexText
+
+
 @dataclass
 class TextAnalysis:
     fields: IndexText
     terms: Counter[str]
     entities: Counter[str]
+    passages: list[PassageSpan] = field(default_factory=list)
 
 
-def analyze_text(text: str, lang: str) -> TextAnalysis:
-    """The index streams, key-term counts and entity counts of ``text``, line by line."""
+class _Packer:
+    """Packs consecutive analyzed lines into passages of at most ``limit`` characters."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.out: list[PassageSpan] = []
+        self.start = self.end = 0
+        self.streams: tuple[list[str], list[str], list[str]] = ([], [], [])
+
+    def add(self, start: int, end: int, a: LineAnalysis) -> None:
+        if (self.streams[0] or self.streams[2]) and end - self.start > self.limit:
+            self.flush()
+        if not (self.streams[0] or self.streams[2]):
+            self.start = start
+        self.end = end
+        for bucket, stream in zip(self.streams, (a.tokens, a.bases, a.bigrams), strict=True):
+            if stream:
+                bucket.append(stream)
+
+    def flush(self) -> None:
+        tokens, bases, bigrams = self.streams
+        if tokens or bigrams:
+            fields = IndexText(" ".join(tokens), " ".join(bases), " ".join(bigrams))
+            self.out.append(PassageSpan(self.start, self.end, fields))
+        self.streams = ([], [], [])
+
+
+def analyze_text(text: str, lang: str, passage_chars: int = 0) -> TextAnalysis:
+    """The index streams, key-term counts and entity counts of ``text``, line by line; with
+    ``passage_chars``, also its passages (whole lines packed up to that many characters)."""
     tokens: list[str] = []
     bases: list[str] = []
     bigrams: list[str] = []
     terms: Counter[str] = Counter()
     entities: Counter[str] = Counter()
+    packer = _Packer(passage_chars) if passage_chars else None
+    offset = 0
     for line in text.split("\n"):
+        start = offset
+        offset += len(line) + 1
         if not line or line.isspace():
             continue
         a = _memo.get(line, lang)
@@ -126,4 +168,11 @@ def analyze_text(text: str, lang: str) -> TextAnalysis:
             terms[term] += n
         for entity, n in a.entities:
             entities[entity] += n
-    return TextAnalysis(IndexText(" ".join(tokens), " ".join(bases), " ".join(bigrams)), terms, entities)
+        if packer is not None and (a.tokens or a.bigrams):
+            packer.add(start, start + len(line), a)
+    passages: list[PassageSpan] = []
+    if packer is not None:
+        packer.flush()
+        passages = packer.out
+    fields = IndexText(" ".join(tokens), " ".join(bases), " ".join(bigrams))
+    return TextAnalysis(fields, terms, entities, passages)

@@ -11,18 +11,28 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from indexer.analysis.lang import detect_lang
-from indexer.analysis.lines import analyze_text
+from indexer.analysis.lines import PassageSpan, analyze_text
 from indexer.analysis.text import IndexText
+from indexer.index.fields import PASSAGE_CHARS  # a constants module: no import cycle
 from indexer.post import Lang, Post
 
 DEFAULT_MAX_CHARS = 1_000_000  # per language; the rest of a huge post is stored, not tokenized
 KEY_TERMS_PER_POST = 30
 
 
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A passage of one text part: ``field`` is ``summary``, ``body`` or ``section``."""
+
+    field: str
+    span: PassageSpan
+
+
 @dataclass
 class LangAnalysis:
     titles: list[IndexText] = field(default_factory=list)
     texts: list[IndexText] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
 
 
 @dataclass
@@ -36,17 +46,18 @@ class PostAnalysis:
     text_chars: int
 
 
-def text_parts(post: Post, lang: Lang) -> tuple[list[str], list[str]]:
-    """(title parts, body parts) of one language: everything a reader may search for."""
+def text_parts(post: Post, lang: Lang) -> tuple[list[str], list[tuple[str, str]]]:
+    """(title parts, named body parts) of one language: everything a reader may search for.
+    Body parts are named ``summary``, ``body`` or ``section`` (an aggregator's analysis)."""
     t = post.text(lang)
     titles = [t.title] if t.title.strip() else []
-    parts = [t.summary, t.body]
+    parts = [("summary", t.summary), ("body", t.body)]
     if lang == _page_lang(post):
         # aggregator analysis sections are written in the page's own language
         for kp in post.key_points:
-            parts.extend((kp.title, kp.text))
-        parts.extend((post.impact, post.editorial, *post.toc))
-    return titles, [p for p in parts if p and p.strip()]
+            parts.extend((("section", kp.title), ("section", kp.text)))
+        parts.extend(("section", x) for x in (post.impact, post.editorial, *post.toc))
+    return titles, [(name, p) for name, p in parts if p and p.strip()]
 
 
 def _page_lang(post: Post) -> Lang:
@@ -54,19 +65,19 @@ def _page_lang(post: Post) -> Lang:
     return detect_lang(sample) or "ja"
 
 
-def _budgeted(parts: list[str], budget: int) -> tuple[list[str], int, bool]:
-    out: list[str] = []
+def _budgeted(parts: list[tuple[str, str]], budget: int) -> tuple[list[tuple[str, str]], int, bool]:
+    out: list[tuple[str, str]] = []
     truncated = False
-    for p in parts:
+    for name, p in parts:
         if budget <= 0:
             truncated = True
             break
         if len(p) > budget:
-            out.append(p[:budget])
+            out.append((name, p[:budget]))
             truncated = True
             budget = 0
         else:
-            out.append(p)
+            out.append((name, p))
             budget -= len(p)
     return out, budget, truncated
 
@@ -92,19 +103,20 @@ def analyze_post(post: Post, max_chars: int = DEFAULT_MAX_CHARS) -> PostAnalysis
     truncated = False
     chars = 0
     for code in langs:
-        titles, parts = text_parts(post, code)  # type: ignore[arg-type]
+        title_parts, parts = text_parts(post, code)  # type: ignore[arg-type]
         budget = max_chars
-        titles, budget, cut_t = _budgeted(titles, budget)
+        titles, budget, cut_t = _budgeted([("title", t) for t in title_parts], budget)
         parts, budget, cut_p = _budgeted(parts, budget)
         truncated = truncated or cut_t or cut_p
         la = LangAnalysis()
-        for group, bucket in ((titles, la.titles), (parts, la.texts)):
-            for text in group:
-                chars += len(text)
-                analyzed = analyze_text(text, code)
-                bucket.append(analyzed.fields)
-                terms.update(analyzed.terms)
-                entities.update(analyzed.entities)
+        for name, text in titles + parts:
+            chars += len(text)
+            is_title = name == "title"
+            analyzed = analyze_text(text, code, 0 if is_title else PASSAGE_CHARS)
+            (la.titles if is_title else la.texts).append(analyzed.fields)
+            la.passages.extend(Passage(name, span) for span in analyzed.passages)
+            terms.update(analyzed.terms)
+            entities.update(analyzed.entities)
         search[code] = la
     return PostAnalysis(
         lang=lang,

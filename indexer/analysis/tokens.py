@@ -13,6 +13,6 @@ class Token:
     text: str  # surface exactly as written in the original text (for highlighting)
     norm: str  # normalized surface: NFKC, case-folded, widths unified
     base: str  # normalized base form / lemma
-    pos: str  # NOUN, PROPN, VERB, ADJ, ADV, NUM, SYM, PUNCT, PART, AUX, OTHER
+    pos: str  # NOUN, PROPN, VERB, ADJ, ADV, NUM, SYM, PUNCT, PART, AUX, PREFIX, SUFFIX, OTHER
     start: int  # character offset of ``text`` in the original string
     end: int

@@ -8,6 +8,7 @@ from typing import Any
 from indexer.analysis.entities import get_recognizer
 from indexer.analysis.normalize import keyword_key
 from indexer.analysis.pipeline import PostAnalysis
+from indexer.index import fields as F
 from indexer.post import EntityMention, Post
 
 TAG_LABEL_SEP = "\x1f"
@@ -24,7 +25,7 @@ DERIVED_FIELDS = (
     "entity_tree",
     "entity_types",
     "text_chars",
-    "search",
+    F.SEARCH,
 )
 
 
@@ -69,22 +70,43 @@ def to_document(post: Post, analysis: PostAnalysis) -> dict[str, Any]:
             "entity_tree": tree,
             "entity_types": sorted(types),
             "text_chars": analysis.text_chars,
-            "search": search_document(analysis),
+            F.SEARCH: search_document(analysis),
         }
     )
     return doc
 
 
+def _leaf(path: str) -> str:
+    return path.rsplit(".", 1)[1]
+
+
 def search_document(analysis: PostAnalysis) -> dict[str, Any]:
+    """The ``search`` object: whole-post streams of both languages, and the passages."""
     out: dict[str, Any] = {}
+    for part, prefix in (("titles", F.TITLE), ("texts", F.TEXT)):
+        for stream, suffix in F.STREAM_SUFFIXES:
+            values = [
+                getattr(item, stream)
+                for la in analysis.search.values()
+                for item in getattr(la, part)
+                if getattr(item, stream)
+            ]
+            out[_leaf(prefix) + suffix] = values
+    passages: list[dict[str, Any]] = []
     for lang, la in analysis.search.items():
-        fields: dict[str, list[str]] = {}
-        for part, items in (("title", la.titles), ("text", la.texts)):
-            fields[part] = [i.tokens for i in items if i.tokens]
-            fields[f"{part}_base"] = [i.bases for i in items if i.bases]
-            if lang == "ja":
-                fields[f"{part}_bigram"] = [i.bigrams for i in items if i.bigrams]
-        out[lang] = fields
+        for p in la.passages:
+            doc: dict[str, Any] = {
+                _leaf(F.PASSAGE_LANG): lang,
+                _leaf(F.PASSAGE_FIELD): p.field,
+                _leaf(F.PASSAGE_START): p.span.start,
+                _leaf(F.PASSAGE_END): p.span.end,
+            }
+            for stream, suffix in F.STREAM_SUFFIXES:
+                value = getattr(p.span.fields, stream)
+                if value:
+                    doc[_leaf(F.PASSAGE_TEXT) + suffix] = value
+            passages.append(doc)
+    out[_leaf(F.PASSAGES)] = passages
     return out
 
 

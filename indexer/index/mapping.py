@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-MAPPING_VERSION = 1
+from indexer.index import fields as F
 
-# Token fields: (language, field) -> whether the field gets bigrams (Japanese only).
-TEXT_PARTS = ("title", "text")
-SEARCH_LANGS = ("ja", "en")
+MAPPING_VERSION = 2  # 2: token fields shared by both languages; nested passages
 
 
 def _tokens() -> dict[str, Any]:
@@ -22,17 +20,26 @@ def _tokens() -> dict[str, Any]:
     return {"type": "text", "analyzer": "whitespace", "position_increment_gap": 100}
 
 
+def _leaf(path: str) -> str:
+    return path.rsplit(".", 1)[1]
+
+
 def search_fields() -> dict[str, Any]:
-    props: dict[str, Any] = {}
-    for lang in SEARCH_LANGS:
-        fields: dict[str, Any] = {}
-        for part in TEXT_PARTS:
-            fields[part] = _tokens()
-            fields[f"{part}_base"] = _tokens()
-            if lang == "ja":
-                fields[f"{part}_bigram"] = _tokens()
-        props[lang] = {"properties": fields}
-    return {"properties": props}
+    """``search``: the token streams of the whole post and of its passages (see ``fields``)."""
+    whole_fields = (F.TITLE, F.TITLE_BASE, F.TITLE_BIGRAM, F.TEXT, F.TEXT_BASE, F.TEXT_BIGRAM)
+    whole: dict[str, Any] = {_leaf(f): _tokens() for f in whole_fields}
+    passage_fields = (F.PASSAGE_TEXT, F.PASSAGE_BASE, F.PASSAGE_BIGRAM)
+    passage: dict[str, Any] = {_leaf(f): _tokens() for f in passage_fields}
+    passage.update(
+        {
+            _leaf(F.PASSAGE_LANG): {"type": "keyword"},
+            _leaf(F.PASSAGE_FIELD): {"type": "keyword"},
+            _leaf(F.PASSAGE_START): {"type": "integer", "index": False},
+            _leaf(F.PASSAGE_END): {"type": "integer", "index": False},
+        }
+    )
+    whole[_leaf(F.PASSAGES)] = {"type": "nested", "properties": passage}
+    return {"properties": whole}
 
 
 def _stored_text() -> dict[str, Any]:
@@ -47,7 +54,7 @@ def mappings() -> dict[str, Any]:
     kw = {"type": "keyword"}
     return {
         "dynamic": "strict",
-        "_source": {"excludes": ["search.*"]},
+        "_source": {"excludes": [f"{F.SEARCH}.*"]},
         "_meta": {"mapping_version": MAPPING_VERSION},
         "properties": {
             "id": kw,
@@ -55,7 +62,7 @@ def mappings() -> dict[str, Any]:
             "doc_type": kw,
             "lang": kw,
             "langs": kw,
-            "texts": {"properties": {lang: _lang_text() for lang in SEARCH_LANGS}},
+            "texts": {"properties": {lang: _lang_text() for lang in F.LANGS}},
             "source": kw,
             "source_key": kw,
             "authors": kw,
@@ -97,7 +104,7 @@ def mappings() -> dict[str, Any]:
             "analysis_version": {"type": "integer"},
             "analysis_truncated": {"type": "boolean"},
             "text_chars": {"type": "integer"},
-            "search": search_fields(),
+            F.SEARCH: search_fields(),
         },
     }
 

@@ -17,8 +17,20 @@ def template_name(alias: str) -> str:
     return f"{alias}-template"
 
 
-def put_template(es: Elasticsearch, alias: str, shards: int, replicas: int) -> None:
-    """The template every version of the index is created from (first use and reindex)."""
+def replica_count(es: Elasticsearch, wanted: int | None) -> int:
+    """``wanted`` when set (AIPOSTS_REPLICAS); otherwise one replica when the cluster has more
+    than one data node to hold it, none on a single node (where a replica would never be
+    assigned and the index would stay yellow)."""
+    if wanted is not None:
+        return wanted
+    data_nodes = int(es.cluster.health()["number_of_data_nodes"])
+    return 1 if data_nodes > 1 else 0
+
+
+def put_template(es: Elasticsearch, alias: str, shards: int, replicas: int | None) -> None:
+    """The template every version of the index is created from (first use and reindex);
+    ``replicas`` None follows the cluster (see ``replica_count``)."""
+    replicas = replica_count(es, replicas)
     es.indices.put_index_template(
         name=template_name(alias),
         index_patterns=[f"{alias}-v*"],
@@ -53,7 +65,7 @@ def versions(es: Elasticsearch, alias: str) -> list[tuple[int, str]]:
     return sorted(out)
 
 
-def ensure_index(es: Elasticsearch, alias: str, shards: int = 1, replicas: int = 0) -> str:
+def ensure_index(es: Elasticsearch, alias: str, shards: int = 1, replicas: int | None = None) -> str:
     """The index behind ``alias``, creating template, ``alias-v1`` and alias on first use."""
     existing = current_index(es, alias)
     if existing:
@@ -68,7 +80,7 @@ def ensure_index(es: Elasticsearch, alias: str, shards: int = 1, replicas: int =
     return name
 
 
-def create_next_version(es: Elasticsearch, alias: str, shards: int, replicas: int) -> str:
+def create_next_version(es: Elasticsearch, alias: str, shards: int, replicas: int | None) -> str:
     """A new, empty ``alias-v(N+1)`` from the current template, not yet behind the alias."""
     put_template(es, alias, shards, replicas)
     taken = versions(es, alias)

@@ -13,8 +13,9 @@ from typing import Any
 from indexer.config import Settings
 from indexer.localnode import distribution, jdk, leases, nodeconfig, probe, process, sysuser
 from indexer.localnode.errors import LocalNodeError
+from indexer.localnode.layout import ClusterLayout
 from indexer.localnode.locking import file_lock
-from indexer.localnode.paths import NodePaths
+from indexer.localnode.paths import CLUSTER_NAME, NodePaths
 from indexer.localnode.sysuser import Report
 
 HOST = "127.0.0.1"
@@ -47,12 +48,25 @@ class StartResult:
     health: dict[str, Any] = field(default_factory=dict)
 
 
-class LocalNode:
-    """The aiposts development node for ``settings.es_version`` on ``settings.es_port``."""
+@dataclass
+class Launch:
+    """A start under way: the node already ran (``pid``) or was just launched (``proc``)."""
 
-    def __init__(self, settings: Settings, report: Report = _stderr) -> None:
+    began: float
+    pid: int | None = None
+    proc: subprocess.Popen[bytes] | None = None
+
+
+class LocalNode:
+    """The aiposts development node for ``settings.es_version`` on ``settings.es_port``; with
+    ``layout``, that node as one member of a local multi-node cluster."""
+
+    def __init__(
+        self, settings: Settings, report: Report = _stderr, layout: ClusterLayout | None = None
+    ) -> None:
         self.settings = settings
-        self.paths = NodePaths.from_settings(settings)
+        self.layout = layout
+        self.paths = NodePaths.from_settings(settings, layout.name if layout else CLUSTER_NAME)
         self.report = report
 
     @property
@@ -93,21 +107,35 @@ class LocalNode:
             return result
 
     def _start_locked(self, timeout: float) -> StartResult:
+        return self.finish_start(self.begin_start(), timeout)
+
+    def begin_start(self) -> Launch:
+        """Reuse the running node or launch it, without waiting for it to be healthy (the
+        members of a cluster are all launched first: none is healthy before a quorum runs).
+        The caller holds ``paths.lockfile``."""
         began = time.monotonic()
         pid = self.our_pid()
         if pid is not None:
-            health = self._wait_healthy(pid, None, began + timeout)
-            return StartResult(self.url, pid, True, time.monotonic() - began, health)
+            return Launch(began, pid=pid)
         self._check_port_free()
-        proc = self._launch()
+        return Launch(began, proc=self._launch())
+
+    def finish_start(self, launch: Launch, timeout: float) -> StartResult:
+        """Wait until the node of ``launch`` answers green or yellow."""
+        deadline = launch.began + timeout
+        if launch.proc is None:
+            assert launch.pid is not None
+            health = self._wait_healthy(launch.pid, None, deadline)
+            return StartResult(self.url, launch.pid, True, time.monotonic() - launch.began, health)
+        proc = launch.proc
         try:
-            pid = self._wait_pid(proc, began + timeout)
-            health = self._wait_healthy(pid, proc, began + timeout)
+            pid = self._wait_pid(proc, deadline)
+            health = self._wait_healthy(pid, proc, deadline)
         finally:
             if proc.poll() is None:
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     proc.wait(timeout=30)
-        return StartResult(self.url, pid, False, time.monotonic() - began, health)
+        return StartResult(self.url, pid, False, time.monotonic() - launch.began, health)
 
     def _check_port_free(self) -> None:
         port = self.settings.es_port
@@ -119,20 +147,31 @@ class LocalNode:
             raise LocalNodeError(
                 f"port {port} is already served by an Elasticsearch that aiposts-es did not "
                 f"start (cluster {health.get('cluster_name', '?')}); stop it, or set "
-                f"AIPOSTS_ES_PORT to use another port (or AIPOSTS_ES_URL to use that one)"
+                f"{self._port_variable} to use another port (or AIPOSTS_ES_URL to use that one)"
             )
         if probe.port_busy(HOST, port):
             raise LocalNodeError(
                 f"port {port} on {HOST} is in use by another program; free it or set "
-                f"AIPOSTS_ES_PORT"
+                f"{self._port_variable}"
             )
+        if self.layout is not None:
+            transport = self.layout.transport_port(port)
+            if probe.port_busy(HOST, transport):
+                raise LocalNodeError(
+                    f"transport port {transport} on {HOST} (of the cluster node on {port}) is "
+                    f"in use by another program; free it or set {self._port_variable}"
+                )
+
+    @property
+    def _port_variable(self) -> str:
+        return "AIPOSTS_ES_CLUSTER_PORT" if self.layout else "AIPOSTS_ES_PORT"
 
     def _launch(self) -> subprocess.Popen[bytes]:
         settings, paths = self.settings, self.paths
         java = jdk.find_jdk(jdk.required_java_major(settings.es_version), settings.java_home)
         heap_opts = nodeconfig.java_opts(settings.es_heap)
         home = distribution.ensure_distribution(paths.root, settings.es_version, self.report)
-        nodeconfig.write_config(settings, paths)
+        nodeconfig.write_config(settings, paths, self.layout)
         run_as: sysuser.RunAs | None = None
         if sysuser.is_root():
             run_as = sysuser.ensure_system_user(settings.es_user, self.report)
@@ -150,8 +189,9 @@ class LocalNode:
         if run_as is not None:
             env.update(HOME=str(paths.node_dir), USER=run_as.name, LOGNAME=run_as.name)
         who = f" as user {run_as.name}" if run_as else ""
+        member = f" (node {self.layout.node_name(settings.es_port)})" if self.layout else ""
         self.report(
-            f"starting Elasticsearch {settings.es_version} on port {settings.es_port}{who} "
+            f"starting Elasticsearch {settings.es_version} on port {settings.es_port}{member}{who} "
             f"(Java {java.major} at {java.home}, heap {settings.es_heap}) ..."
         )
         paths.launcher_log.unlink(missing_ok=True)

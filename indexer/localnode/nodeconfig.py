@@ -11,21 +11,46 @@ import yaml
 
 from indexer.config import Settings
 from indexer.localnode.errors import LocalNodeError
+from indexer.localnode.layout import ClusterLayout
 from indexer.localnode.paths import CLUSTER_NAME, NodePaths
 
 _HEAP_RE = re.compile(r"^[1-9][0-9]*[kKmMgG]?$")
 
 
-def node_settings(settings: Settings, paths: NodePaths) -> dict[str, object]:
-    """elasticsearch.yml of a single, unsecured node bound to the loopback interface.
+def _discovery(
+    settings: Settings, paths: NodePaths, layout: ClusterLayout | None
+) -> dict[str, object]:
+    if layout is None:
+        return {
+            "cluster.name": CLUSTER_NAME,
+            "node.name": f"{CLUSTER_NAME}-{settings.es_port}",
+            "discovery.type": "single-node",
+        }
+    found: dict[str, object] = {
+        "cluster.name": layout.name,
+        "node.name": layout.node_name(settings.es_port),
+        "transport.port": layout.transport_port(settings.es_port),
+        "discovery.seed_hosts": [f"127.0.0.1:{p}" for p in layout.transport_ports],
+    }
+    # only for the very first start: a node that already holds cluster state rejoins through
+    # the seed hosts, and must not try to bootstrap a second cluster
+    if not (paths.data / "_state").is_dir():
+        found["cluster.initial_master_nodes"] = layout.node_names
+    return found
+
+
+def node_settings(
+    settings: Settings, paths: NodePaths, layout: ClusterLayout | None = None
+) -> dict[str, object]:
+    """elasticsearch.yml of an unsecured node bound to the loopback interface: a single node,
+    or a member of the local cluster ``layout`` (loopback only, so the production bootstrap
+    checks do not apply either way).
 
     Only settings known to the integ-test distribution (core, x-pack-core, x-pack-security)
     may appear: an unknown one stops the node at startup.
     """
     return {
-        "cluster.name": CLUSTER_NAME,
-        "node.name": f"{CLUSTER_NAME}-{settings.es_port}",
-        "discovery.type": "single-node",
+        **_discovery(settings, paths, layout),
         "network.host": "127.0.0.1",
         "http.port": settings.es_port,
         "path.data": str(paths.data),
@@ -47,7 +72,9 @@ def java_opts(heap: str) -> str:
     return f"-Xms{heap} -Xmx{heap}"
 
 
-def write_config(settings: Settings, paths: NodePaths) -> Path:
+def write_config(
+    settings: Settings, paths: NodePaths, layout: ClusterLayout | None = None
+) -> Path:
     """Create the node's folders and config (a copy of the distribution's, then our
     elasticsearch.yml); return the path of elasticsearch.yml."""
     if not paths.config.is_dir():
@@ -59,7 +86,7 @@ def write_config(settings: Settings, paths: NodePaths) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
     target = paths.config / "elasticsearch.yml"
     text = "# Written by aiposts-es on every start; edits here are lost.\n"
-    text += yaml.safe_dump(node_settings(settings, paths), sort_keys=False)
+    text += yaml.safe_dump(node_settings(settings, paths, layout), sort_keys=False)
     staging_file = target.with_suffix(".yml.tmp")
     staging_file.write_text(text, encoding="utf-8")
     os.replace(staging_file, target)

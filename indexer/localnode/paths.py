@@ -13,16 +13,19 @@ CLUSTER_NAME = "aiposts-local"
 @dataclass(frozen=True)
 class NodePaths:
     """``<cache_dir>/es/<version>/`` is the unpacked distribution, shared by every port;
-    ``<cache_dir>/es/nodes/<version>-<port>/`` holds one node's config, data and logs."""
+    ``<cache_dir>/es/nodes/<version>-<port>/`` holds one node's config, data and logs (a member
+    of a local cluster: ``<version>-<cluster name>-<port>/``, so it never shares data with a
+    single node that once ran on the same port)."""
 
     root: Path
     version: str
     port: int
+    cluster_name: str = CLUSTER_NAME
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> NodePaths:
+    def from_settings(cls, settings: Settings, cluster_name: str = CLUSTER_NAME) -> NodePaths:
         return cls(root=Path(settings.cache_dir) / "es", version=settings.es_version,
-                   port=settings.es_port)
+                   port=settings.es_port, cluster_name=cluster_name)
 
     @property
     def home(self) -> Path:
@@ -30,7 +33,9 @@ class NodePaths:
 
     @property
     def node_dir(self) -> Path:
-        return self.root / "nodes" / f"{self.version}-{self.port}"
+        if self.cluster_name == CLUSTER_NAME:
+            return self.root / "nodes" / f"{self.version}-{self.port}"
+        return self.root / "nodes" / f"{self.version}-{self.cluster_name}-{self.port}"
 
     @property
     def config(self) -> Path:
@@ -59,7 +64,7 @@ class NodePaths:
 
     @property
     def server_log(self) -> Path:
-        return self.logs / f"{CLUSTER_NAME}.log"
+        return self.logs / f"{self.cluster_name}.log"
 
     @property
     def lockfile(self) -> Path:

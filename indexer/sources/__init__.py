@@ -89,25 +89,38 @@ def iter_files(paths: Iterable[Path], fmt: str = "auto") -> Iterator[Path]:
                 yield f
 
 
+_WHOLE_FILE = frozenset({"page", "markdown"})  # one file, one post: a binary head sinks the file
+
+
+def _raw_head(path: Path) -> bytes:
+    """The file's first bytes for a whole-file Reject (the rejects file keeps them, capped)."""
+    try:
+        return _io.head(path, _io.RAW_CAP) if path.is_file() else b""
+    except _io.READ_ERRORS:
+        return b""
+
+
 def read_file(path: Path, fmt: str = "auto") -> Iterator[Parsed | Reject]:
-    """One file; problems with the file as a whole become a single Reject."""
+    """One file; problems with the file as a whole become a single Reject. Only whole-file
+    formats (and files of no known format) are sniffed for binary data up front: JSON Lines
+    and feeds judge each record on its own, so a bad line cannot take the good ones down."""
     name = str(path)
     if fmt != "auto" and fmt not in READERS:
         yield Reject(Location(name), f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
         return
     chosen = fmt if fmt != "auto" else detect_format(path) if path.is_file() else None
-    problem = _io.file_problem(path, strict_utf8=chosen != "feed")
+    problem = _io.file_problem(path, sniff_binary=chosen is None or chosen in _WHOLE_FILE)
     if problem is not None:
-        yield Reject(Location(name), problem)
+        yield Reject(Location(name), problem, _raw_head(path))
         return
     if chosen is None:
         yield Reject(Location(name), f"unknown format (suffix {path.suffix!r}); name one of "
-                     f"{', '.join(FORMATS)}")
+                     f"{', '.join(FORMATS)}", _raw_head(path))
         return
     try:
         yield from READERS[chosen](path)
     except Exception as e:  # a reader bug must not end the run: report it against the file
-        yield Reject(Location(name), f"{chosen} reader failed: {type(e).__name__}: {e}")
+        yield Reject(Location(name), f"{chosen} reader failed: {type(e).__name__}: {e}", _raw_head(path))
 
 
 def read_records(paths: list[Path], fmt: str = "auto") -> Iterator[Parsed | Reject]:

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from indexer.analysis.lang import detect_lang
 from indexer.post import DocType, Lang, LangText, Post, Tag
-from indexer.sources import _io
+from indexer.sources import _encoding, _io
 from indexer.sources.base import Location, Parsed, Reject, SourceError
 
 try:  # the analysis package owns tag normalization; fall back until it lands
@@ -107,10 +107,11 @@ def join_lines(lines: Iterable[str]) -> str:
     return re.sub(r"\n[ \t]*(?:\n[ \t]*){2,}", "\n\n", text).strip()
 
 
-def read_whole(
-    path: Path, loc: Location, parse: Callable[[str], Post], check_binary: bool = False
-) -> Iterator[Parsed | Reject]:
-    """Read, check and decode a whole file, then parse it into one post or one Reject."""
+def read_whole(path: Path, loc: Location, parse: Callable[[str], Post]) -> Iterator[Parsed | Reject]:
+    """Read, check and decode a whole file, then parse it into one post or one Reject.
+
+    The encoding is UTF-8, a byte order mark's, or a legacy Japanese one (see ``_encoding``);
+    the Parsed or Reject names it."""
     try:
         data = _io.read_all(path)
     except (*_io.READ_ERRORS, ValueError) as e:
@@ -119,17 +120,26 @@ def read_whole(
     if not data.strip():
         yield Reject(loc, "empty file", _io.cap(data))
         return
-    if check_binary and (why := _io.binary_reason(data[: _io.SNIFF])) is not None:
-        yield Reject(loc, why, _io.cap(data))
+    name = str(path)
+    # the whole file, not a head: a NUL deep inside must not slip through into the index
+    wide = _encoding.is_wide(_encoding.bom_codec(data))
+    nul = -1 if wide else data.find(b"\x00")
+    why = _io.binary_reason(data[: _io.SNIFF])
+    if why is None and nul >= 0:
+        why = "binary data (NUL bytes), not a text file"
+    if why is not None:
+        yield Reject(Location(name, offset=nul if nul >= 0 else None), why, _io.cap(data))
         return
     try:
-        text = _io.decode_utf8(data)
-    except UnicodeDecodeError as e:
-        yield Reject(Location(str(path), offset=e.start), _io.utf8_error(e), _io.cap(data))
+        text, codec = _encoding.decode(data)
+    except _encoding.Undecodable as e:
+        yield Reject(Location(name, offset=e.offset), str(e), _io.cap(data))
         return
+    encoding = None if codec in ("utf-8", "utf-8-sig") else _encoding.display_name(codec)
     try:
-        yield Parsed(parse(text), loc)
+        yield Parsed(parse(text), loc, encoding=encoding)
     except SourceError as e:
-        yield Reject(loc, str(e), _io.cap(data))
+        where = Location(name, line=e.line) if e.line is not None else loc
+        yield Reject(where, str(e), _io.cap(data), encoding=encoding)
     except ValidationError as e:
-        yield Reject(loc, validation_reason(e), _io.cap(data))
+        yield Reject(loc, validation_reason(e), _io.cap(data), encoding=encoding)

@@ -7,8 +7,11 @@ import zlib
 from pathlib import Path
 from typing import BinaryIO
 
+from indexer.sources._encoding import bom_codec, is_wide
+
 GZIP_MAGIC = b"\x1f\x8b"
-RAW_CAP = 64 * 1024  # raw bytes kept on a Reject (enough to debug, small enough for a rejects file)
+RAW_CAP = 64 * 1024  # raw bytes kept on a Reject (enough to debug, small enough for a rejects file);
+# the README documents this cap
 MAX_FILE = 256 * 1024 * 1024  # whole-file readers (page, markdown, feed) refuse bigger inputs
 SNIFF = 8192
 
@@ -46,40 +49,45 @@ def head(path: Path, n: int = SNIFF) -> bytes:
         return f.read(n)
 
 
-def decode_utf8(data: bytes) -> str:
-    """Strict UTF-8 with an optional BOM; UnicodeDecodeError names the bad byte."""
-    text = data.decode("utf-8")
-    return text[1:] if text.startswith("\ufeff") else text
+def head_readable(path: Path, n: int) -> bytes:
+    """Up to ``n`` first bytes, stopping quietly where a broken gzip stream breaks off (the
+    reader reports that at its place)."""
+    out = bytearray()
+    with open_binary(path) as f:
+        try:
+            while len(out) < n and (chunk := f.read(min(65536, n - len(out)))):
+                out += chunk
+        except READ_ERRORS:
+            pass
+    return bytes(out)
 
 
 def utf8_error(e: UnicodeDecodeError) -> str:
     return f"invalid UTF-8 at byte {e.start}"
 
 
-def binary_reason(sample: bytes, strict_utf8: bool = True) -> str | None:
-    """Why ``sample`` does not look like text, or None.
+def binary_reason(sample: bytes) -> str | None:
+    """Why ``sample`` (the head of a whole-file input) does not look like text, or None.
 
-    NUL bytes never occur in UTF-8 text; a high share of control characters or undecodable
-    bytes means garbage. A few bad bytes are tolerated so that one broken line in a JSONL file
-    is rejected on its own instead of taking the whole file down. Feeds may declare another
-    encoding, so they pass ``strict_utf8=False``.
+    NUL bytes never occur in text in an ASCII-compatible encoding, and a high share of other
+    control characters means garbage. UTF-16/32 (known by their byte order mark) are full of
+    NULs, so they pass. Which encoding the text is in is decided later (``_encoding``).
     """
-    if not sample:
+    if not sample or is_wide(bom_codec(sample)):
         return None
     if b"\x00" in sample:
         return "binary data (NUL bytes), not a text file"
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
     if controls / len(sample) > 0.05:
         return "binary data (control characters), not a text file"
-    if strict_utf8:
-        text = sample.decode("utf-8", errors="replace")
-        if text.count("\ufffd") / max(len(text), 1) > 0.2:
-            return "binary data or not UTF-8 text"
     return None
 
 
-def file_problem(path: Path, strict_utf8: bool = True) -> str | None:
-    """A reason when the file cannot be read as a text input at all (missing, empty, binary)."""
+def file_problem(path: Path, sniff_binary: bool = True) -> str | None:
+    """A reason when the file cannot be read as a text input at all (missing, empty, binary).
+
+    Only whole-file formats are sniffed for binary data: in JSON Lines and feeds a bad record
+    must be rejected on its own, wherever it sits in the file."""
     try:
         if not path.exists():
             return "no such file"
@@ -99,4 +107,4 @@ def file_problem(path: Path, strict_utf8: bool = True) -> str | None:
             return "empty file (no content after decompression)" if is_gzip(path) else (
                 "empty file (only whitespace)"
             )
-    return binary_reason(sample, strict_utf8)
+    return binary_reason(sample) if sniff_binary else None

@@ -7,7 +7,9 @@ other items still come through.
 
 from __future__ import annotations
 
+import codecs
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +21,7 @@ from defusedxml.ElementTree import DefusedXMLParser
 from pydantic import ValidationError
 
 from indexer.post import Post, make_post_id
-from indexer.sources import _io
+from indexer.sources import _encoding, _io
 from indexer.sources._common import make_tags, nothing_to_index, single_text, validation_reason
 from indexer.sources._dates import rfc822, to_datetime
 from indexer.sources._html import html_to_text
@@ -50,29 +52,43 @@ class _Positions(TreeBuilder):
 
 
 _XML_DECL_ENCODING = re.compile(rb"^(\s*<\?xml[^>]*?encoding\s*=\s*[\"'])([A-Za-z0-9._-]+)([\"'])")
+_EXPAT_NATIVE = frozenset({"utf-8", "ascii", "latin-1", "iso8859-1", "utf-16", "utf-16-le", "utf-16-be"})
+# bytes XML 1.0 forbids; in UTF-8 (what expat gets, see _readable) none is part of a character
+_XML_ILLEGAL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def _to_utf8(data: bytes) -> bytes:
-    """Expat cannot read multi-byte legacy encodings (Shift_JIS, EUC-JP, ...), which Japanese
-    feeds still use: decode with Python's codec and declare UTF-8 instead. Byte offsets then
-    refer to the UTF-8 text."""
-    m = _XML_DECL_ENCODING.match(data)
-    if m is None:
-        raise ValueError("multi-byte encoding without an XML declaration")
-    text = data.decode(m.group(2).decode("ascii"))  # LookupError/UnicodeDecodeError: caller
-    return _XML_DECL_ENCODING.sub(rb"\1UTF-8\3", text.encode("utf-8"), count=1)
+def _readable(data: bytes) -> tuple[bytes, str | None]:
+    """(bytes expat can parse, the encoding to note when it was not UTF-8).
+
+    Expat cannot read multi-byte legacy encodings (Shift_JIS, EUC-JP, ...), which Japanese
+    feeds still use, declared or not: decode with Python's codec (declared, else detected) and
+    hand expat UTF-8. Byte offsets then refer to the UTF-8 text. Raises LookupError or
+    UnicodeDecodeError for an unknown or wrongly declared encoding."""
+    bom = _encoding.bom_codec(data)
+    m = _XML_DECL_ENCODING.match(data[3:] if bom == "utf-8-sig" else data)
+    if bom is not None:
+        if bom.startswith("utf-32"):  # expat has no UTF-32
+            return _declare_utf8(data.decode(bom).encode("utf-8")), "UTF-32"
+        return data, _encoding.noted(bom)
+    if m is not None:
+        codec = codecs.lookup(m.group(2).decode("ascii")).name
+        if codec in _EXPAT_NATIVE:
+            return data, _encoding.noted(codec)
+        return _declare_utf8(data.decode(codec).encode("utf-8")), _encoding.display_name(codec)
+    try:
+        text, codec = _encoding.decode(data)
+    except _encoding.Undecodable:
+        return data, None  # expat names where it stops making sense
+    if codec == "utf-8":
+        return data, None
+    return text.encode("utf-8"), _encoding.display_name(codec)
+
+
+def _declare_utf8(data: bytes) -> bytes:
+    return _XML_DECL_ENCODING.sub(rb"\1UTF-8\3", data.removeprefix(codecs.BOM_UTF8), count=1)
 
 
 def _parse_xml(data: bytes) -> tuple[Element, dict[int, tuple[int, int]]]:
-    try:
-        return _parse_xml_utf(data)
-    except ValueError as e:
-        if "multi-byte encodings are not supported" not in str(e):
-            raise
-    return _parse_xml_utf(_to_utf8(data))
-
-
-def _parse_xml_utf(data: bytes) -> tuple[Element, dict[int, tuple[int, int]]]:
     builder = _Positions()
     parser = DefusedXMLParser(target=builder)
     builder.expat = parser.parser  # the pure-Python parser exposes its expat object
@@ -183,15 +199,23 @@ def read_feed(path: Path) -> Iterator[Parsed | Reject]:
         yield Reject(Location(name), "empty file", _io.cap(data))
         return
     try:
-        root, where = _parse_xml(data)
+        data, encoding = _readable(data)
+    except (LookupError, UnicodeDecodeError) as e:  # unknown or wrongly declared encoding
+        yield Reject(Location(name, offset=getattr(e, "start", None)), f"cannot decode feed: {e}",
+                     _io.cap(data))
+        return
+    # A control byte makes the whole document ill-formed XML; read it as a space so that only
+    # the item holding it is rejected, wherever it sits (below)
+    bad = [] if _encoding.is_wide(_encoding.bom_codec(data)) else [
+        m.start() for m in _XML_ILLEGAL.finditer(data)]
+    parsed = _XML_ILLEGAL.sub(b" ", data) if bad else data
+    try:
+        root, where = _parse_xml(parsed)
     except ParseError as e:
-        yield Reject(Location(name), f"malformed XML: {e}", _io.cap(data))
+        yield Reject(Location(name), f"malformed XML: {e}", _io.cap(data), encoding=encoding)
         return
     except DefusedXmlException as e:
-        yield Reject(Location(name), f"forbidden XML construct: {e}", _io.cap(data))
-        return
-    except (ValueError, LookupError) as e:  # undecodable legacy encoding (UnicodeError included)
-        yield Reject(Location(name), f"cannot decode feed: {e}", _io.cap(data))
+        yield Reject(Location(name), f"forbidden XML construct: {e}", _io.cap(data), encoding=encoding)
         return
 
     if root.tag == "rss":
@@ -208,25 +232,42 @@ def read_feed(path: Path) -> Iterator[Parsed | Reject]:
         items = root.findall(f"{ATOM}entry")
         kind = "atom"
     else:
-        yield Reject(Location(name), f"not an RSS or Atom feed (root element <{root.tag}>)")
+        yield Reject(Location(name), f"not an RSS or Atom feed (root element <{root.tag}>)",
+                     _io.cap(data), encoding=encoding)
         return
     if not items:
-        yield Reject(Location(name), "feed has no items")
+        yield Reject(Location(name), "feed has no items", _io.cap(data), encoding=encoding)
         return
 
+    inside: set[int] = set()
     for n, item in enumerate(items, 1):
         line, offset = where.get(id(item), (None, None))
         loc = Location(name, line, offset)
+        whole = _item_bytes(data, offset)
+        raw = _io.cap(whole)
+        start = offset if offset is not None else len(data)
+        hits = bad[bisect_left(bad, start): bisect_left(bad, start + len(whole))]
+        if hits:
+            inside.update(hits)
+            yield Reject(loc, f"item {n}: binary data: control character 0x{data[hits[0]]:02x} at byte "
+                         f"{hits[0]} (not allowed in XML)", raw, encoding=encoding,
+                         kind="binary data (control characters)")
+            continue
         try:
             if kind == "atom":
                 post = _atom_entry(item, source or None)
             else:
                 post = _rss_item(item, source or None, kind == "rss1")
-            yield Parsed(post, loc)
+            yield Parsed(post, loc, encoding=encoding)
         except SourceError as e:
-            yield Reject(loc, f"item {n}: {e}", _io.cap(_item_bytes(data, offset)))
+            yield Reject(loc, f"item {n}: {e}", raw, encoding=encoding)
         except ValidationError as e:
-            yield Reject(loc, f"item {n}: {validation_reason(e)}", _io.cap(_item_bytes(data, offset)))
+            yield Reject(loc, f"item {n}: {validation_reason(e)}", raw, encoding=encoding)
+    if outside := [b for b in bad if b not in inside]:
+        yield Reject(Location(name, offset=outside[0]),
+                     f"binary data: {len(outside)} control character(s) outside any item, first 0x"
+                     f"{data[outside[0]]:02x} at byte {outside[0]} (read as spaces; the items were read)",
+                     _io.cap(data), encoding=encoding, kind="binary data (control characters)")
 
 
 def _item_bytes(data: bytes, offset: int | None) -> bytes:

@@ -68,25 +68,44 @@ def _strings(value: Any, key: str) -> list[str]:
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     """(front matter, body). Raises SourceError for bad or unclosed YAML."""
+    meta, body, _ = front_matter_with_lines(text)
+    return meta, body
+
+
+def _key_lines(node: yaml.Node | None) -> dict[str, int]:
+    """Top-level key -> its line in the file (line 1 is the opening ``---``)."""
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(k.value): k.start_mark.line + 2 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+
+
+def front_matter_with_lines(text: str) -> tuple[dict[str, Any], str, dict[str, int]]:
+    """(front matter, body, line of each front matter key). Raises SourceError for bad or
+    unclosed YAML."""
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
-        return {}, text
+        return {}, text, {}
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "..."))
     except StopIteration:
         raise SourceError("front matter starts with '---' but is never closed") from None
+    loader = _Loader("\n".join(lines[1:end]))  # a SafeLoader
     try:
-        meta = yaml.load("\n".join(lines[1:end]), Loader=_Loader)  # a SafeLoader
+        node = loader.get_single_node()  # the node tree knows each key's line
+        meta = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise SourceError(f"bad YAML front matter{where}: {problem}") from None
+        raise SourceError(f"bad YAML front matter{where}: {problem}",
+                          line=mark.line + 2 if mark is not None else 1) from None
+    finally:
+        loader.dispose()
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
-        raise SourceError(f"front matter is not a mapping (got {type(meta).__name__})")
-    return meta, "\n".join(lines[end + 1 :])
+        raise SourceError(f"front matter is not a mapping (got {type(meta).__name__})", line=1)
+    return meta, "\n".join(lines[end + 1 :]), _key_lines(node)
 
 
 def first_heading(body: str) -> str:
@@ -112,8 +131,24 @@ def _published(value: Any) -> datetime | None:
 
 def parse_markdown(text: str, path: str) -> Post:
     text = text.lstrip("\ufeff").replace("\r\n", "\n")
-    meta, body = split_front_matter(text)
-    body = body.strip("\n")
+    meta, body, key_lines = front_matter_with_lines(text)
+    try:
+        return _post(meta, body.strip("\n"))
+    except SourceError as e:
+        # report the line of the offending key, not the top of the file
+        key = next((k for k in key_lines if str(e).startswith(f"front matter {_FIELD_OF.get(k, k)}:")), None)
+        if key is None or e.line is not None:
+            raise
+        raise SourceError(str(e), line=key_lines[key]) from None
+
+
+# front matter key -> the name its errors go by (aliases report under the field they fill)
+_FIELD_OF = {"published": "date", "pubDate": "date", "author": "authors", "link": "url",
+             "topics": "tags", "categories": "tags", "keywords": "tags",
+             "description": "summary", "excerpt": "summary"}
+
+
+def _post(meta: dict[str, Any], body: str) -> Post:
     title = _string(_first(meta, "title"), "title") or first_heading(body)
     summary = _string(_first(meta, "summary", "description", "excerpt"), "summary") or ""
     texts = single_text(title, summary, body, meta.get("lang"))

@@ -423,6 +423,4 @@ def parse_page(text: str, path: str) -> Post:
 
 
 def read_page(path: Path) -> Iterator[Parsed | Reject]:
-    yield from read_whole(
-        path, Location(str(path)), lambda text: parse_page(text, str(path)), check_binary=True
-    )
+    yield from read_whole(path, Location(str(path)), lambda text: parse_page(text, str(path)))

@@ -1,0 +1,77 @@
+"""The content words of a piece of query text, for search: what must (or may) match.
+
+A search box gets ``生成AIと著作権について`` or ``why do language models hallucinate``: the
+topic is in a few content words and the rest is grammar. Tokens are the indexer's own
+(``text.tokenize``); a token is a function word, and needs not match, when its part of speech
+is one that carries no topic (particles, auxiliaries, symbols, pronouns, conjunctions, as
+kuromoji's ``part_of_speech`` stop tags treat them; English stop words come tagged ``PART``)
+or when its norm or base is in ``data/query_function_words_ja.txt`` (light verbs such as the
+つい of について, question words). Prefixes and suffixes join the word they belong to
+(``著作`` + ``権`` is one word ``著作権``, matched as a phrase of its tokens).
+
+A text made of function words only (``The Who``, ``これ``) keeps all its words: it is what the
+user wants to find.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from indexer.analysis.resources import word_list
+from indexer.analysis.text import tokenize
+from indexer.analysis.tokens import Token
+
+FUNCTION_POS = frozenset({"PART", "AUX", "PUNCT", "SYM", "SPACE", "OTHER"})
+_AFFIX = frozenset({"PREFIX", "SUFFIX"})
+_NEVER = frozenset({"PUNCT", "SYM", "SPACE"})
+
+
+@functools.cache
+def _function_words() -> frozenset[str]:
+    return word_list("query_function_words_ja.txt")
+
+
+@dataclass(frozen=True, slots=True)
+class QueryWord:
+    """A content word: ``text[start:end]`` of the analyzed text."""
+
+    text: str
+    start: int
+    end: int
+
+
+def _is_function(t: Token) -> bool:
+    return t.pos in FUNCTION_POS or t.norm in _function_words() or t.base in _function_words()
+
+
+def _words(tokens: list[Token], keep: bool) -> list[list[Token]]:
+    """Runs of tokens that form one word: a content token with its affixes (touching it)."""
+    words: list[list[Token]] = []
+    pending_prefix: list[Token] = []
+    prev: Token | None = None
+    for t in tokens:
+        touching = prev is not None and prev.end == t.start
+        if t.pos == "PREFIX":
+            pending_prefix = [t]
+        elif t.pos == "SUFFIX":
+            if words and touching and prev is words[-1][-1]:
+                words[-1].append(t)
+        elif t.pos in _NEVER or (not keep and _is_function(t)):
+            pending_prefix = []
+        else:
+            head = pending_prefix if pending_prefix and touching else []
+            words.append([*head, t])
+            pending_prefix = []
+        prev = t
+    return words
+
+
+def content_words(text: str, fallback: bool = True) -> list[QueryWord]:
+    """The content words of ``text`` in order (see the module docstring); with ``fallback``
+    every word when there is no content word (the caller decides otherwise, for a longer run)."""
+    tokens = [t for t in tokenize(text, "ja") if t.pos != "SPACE"]
+    words = _words(tokens, keep=False)
+    if not words and fallback:
+        words = _words(tokens, keep=True)
+    return [QueryWord(text[w[0].start : w[-1].end], w[0].start, w[-1].end) for w in words]
