@@ -359,7 +359,7 @@ async def test_match_mode_is_echoed_and_followed_by_compare(api: httpx.AsyncClie
     assert body["query"]["filters"]["match"] == "any"
     assert "match=any" in body["query"]["search"] and "match=any" in body["query"]["canonical"]
     any_total = (await get(api, "/v1/search", q=words, match="any", size=1))["total"]
-    all_total = (await get(api, "/v1/search", q=words, size=1))["total"]
+    all_total = (await get(api, "/v1/search", q=words, match="all", size=1))["total"]
     assert all_total < any_total
     # q read with match=any: the timeline's total is /v1/search's for the same request
     direct = await get(api, "/v1/trends/timeline", q=words, interval="year", match="any")
@@ -367,7 +367,7 @@ async def test_match_mode_is_echoed_and_followed_by_compare(api: httpx.AsyncClie
     dated = direct["total"] - direct["undated"]
     # the compare= series is read with match=any too: the same dated posts
     assert body["series"][0]["total"] == dated
-    strict = await get(api, "/v1/trends/timeline", interval="year", compare=[words])
+    strict = await get(api, "/v1/trends/timeline", interval="year", match="all", compare=[words])
     assert strict["series"][0]["total"] < dated
     default = await get(api, "/v1/trends/timeline", interval="year")
     assert "match" not in default["query"]["filters"] and "match=" not in default["query"]["search"]

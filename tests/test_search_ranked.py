@@ -72,7 +72,8 @@ def _write_own_posts(dest: Path) -> Path:
 @pytest.fixture(scope="module")
 def archive(es: Elasticsearch, index_name: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     tmp = tmp_path_factory.mktemp("ranked")
-    paths = [SEED_FULL, SEED_SHORT, _write_own_posts(tmp), corpus_slice("ja_ainewscollector_items", 6000, tmp)]
+    items = corpus_slice("ja_ainewscollector_items", 6000, tmp)
+    paths = [SEED_FULL, SEED_SHORT, _write_own_posts(tmp), items]
     ensure_index(es, index_name)
     with RejectsFile(tmp / "rejects.jsonl", echo=None) as rejects:
         summary = Ingest(es, index_name, rejects).run(paths)
@@ -133,6 +134,9 @@ async def test_strict_and_is_still_there(api: httpx.AsyncClient) -> None:
     best = await search(api, q="小型 オーケストラ", highlight="false")
     strict = await search(api, q="小型 オーケストラ", match="all", highlight="false")
     assert best["total"] > 0 and strict["total"] == 0
+    # an empty answer says why
+    assert any("every" in w["message"] and "match=best" in w["message"] for w in strict["query"]["warnings"])
+    assert not best["query"]["warnings"]
 
 
 async def test_quoted_japanese_is_an_exact_phrase(api: httpx.AsyncClient) -> None:

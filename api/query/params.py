@@ -262,10 +262,10 @@ def compile_search(q: str | None, filters: SearchFilters | None = None) -> Compi
     if filters is not None:
         extra, excluded = filter_clauses(filters)
         body = compiled.query["bool"]
-        if extra:
-            body["filter"] = extra
+        if extra:  # beside q's own filter clause (which posts q matches), never instead of it
+            body["filter"] = [*body.get("filter", []), *extra]
         if excluded:
-            body["must_not"] = excluded
+            body["must_not"] = [*body.get("must_not", []), *excluded]
     return compiled
 
 

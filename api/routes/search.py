@@ -123,7 +123,17 @@ def facet_names(raw: list[str] | None) -> list[str]:
     return names
 
 
-def query_info(q: str | None, compiled: Compiled, match: str = "all") -> QueryInfo:
+def _empty_reason(compiled: Compiled, match: str) -> QueryWarning:
+    """Why a query with words came back empty: said in ``query.warnings``, never silently."""
+    words = ", ".join(t.text for t in compiled.highlight[:8])
+    if match in ("all", "most"):
+        return QueryWarning(message=f"no post has {'every' if match == 'all' else 'enough'} of the words "
+                            f"({words}) with these filters; match=best ranks posts with some of them",
+                            position=0)
+    return QueryWarning(message=f"no post has any of the words ({words}) with these filters", position=0)
+
+
+def query_info(q: str | None, compiled: Compiled, match: str = "all", empty: bool = False) -> QueryInfo:
     refs = []
     for entity_id in compiled.entity_ids:
         info = entities.describe(entity_id)
@@ -133,7 +143,8 @@ def query_info(q: str | None, compiled: Compiled, match: str = "all") -> QueryIn
         q=q,
         match=match,
         entities=refs,
-        warnings=[QueryWarning(message=w.message, position=w.position) for w in compiled.warnings],
+        warnings=[QueryWarning(message=w.message, position=w.position) for w in compiled.warnings]
+        + ([_empty_reason(compiled, match)] if empty and compiled.scored else []),
     )
 
 
@@ -345,5 +356,5 @@ async def search(
         hits=hits,
         next_cursor=next_cursor,
         facets=facet_mod.parse(names, resp.get("aggregations") or {}) if names else None,
-        query=query_info(q, compiled, filters.match),
+        query=query_info(q, compiled, filters.match, empty=total == 0 and seen == 0),
     )
