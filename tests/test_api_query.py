@@ -141,12 +141,12 @@ def test_japanese_run_is_split_into_content_words_with_bigrams() -> None:
     assert '"query": "の"' not in text
     # adjacent content words earn a proximity boost in titles and passages, never a requirement
     assert '"search.passages.text": {"query": "モデル 福祉", "slop"' in text
-    required = json.dumps(compile_q("モデルの福祉").query["bool"]["filter"], ensure_ascii=False)
+    required = json.dumps(compile_q("モデルの福祉").query["bool"]["must"], ensure_ascii=False)
     assert "モデル 福祉" not in required
 
 
 def test_quoted_japanese_stays_an_exact_phrase() -> None:
-    text = json.dumps(compile_q('"モデルの福祉"').query["bool"]["filter"], ensure_ascii=False)
+    text = json.dumps(compile_q('"モデルの福祉"').query["bool"]["must"], ensure_ascii=False)
     assert '"search.text": {"query": "モデル の 福祉"' in text
 
 

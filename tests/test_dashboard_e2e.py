@@ -217,18 +217,18 @@ async def test_dashboard_in_chromium(browser_ready: Path, server: str) -> None:
             words = "welfare agents"
             want = {
                 m: (await api.get("/v1/search", params={"q": words, "match": m, "size": 1})).json()["total"]
-                for m in ("all", "any")
+                for m in ("best", "all")
             }
-            assert 0 < want["all"] < want["any"]
+            assert 0 < want["all"] < want["best"]
             await page.fill("#q", words)
             await page.press("#q", "Enter")
             loads = await _wait_loaded(page, loads)
             count = page.locator("#result-count")
-            assert re.search(rf"(^|\D){want['all']} found", await count.inner_text())
-            await page.select_option("#match", "any")
+            assert re.search(rf"(^|\D){want['best']} found", await count.inner_text())
+            await page.select_option("#match", "all")
             loads = await _wait_loaded(page, loads)
-            assert re.search(rf"(^|\D){want['any']} found", await count.inner_text())
-            assert "match=any" in page.url
+            assert re.search(rf"(^|\D){want['all']} found", await count.inner_text())
+            assert "match=all" in page.url
         finally:
             await browser.close()
             await api.aclose()

@@ -44,13 +44,14 @@ from indexer.analysis.tags import tag_key
 from indexer.analysis.text import QueryText, query_terms
 from indexer.index import fields as F
 
-TITLE_BOOST = 3.0
+TITLE_BOOST = 2.0
 BASE_FACTOR = 0.8  # lemma matches count a little less than exact forms
 BIGRAM_FACTOR = 0.5
 ENTITY_BOOST = 2.0  # a post carrying the entity, without the literal text
 PROXIMITY_BOOST = 2.0
-COORD_BOOST = 2.0  # per query word the post has anywhere: posts with more of the words rank first
-ALL_WORDS_BOOST = 0.0  # once more when it has every top-level word (a tier; measured, see bench)
+COORD_BOOST = 5.0  # per query word the post has anywhere: posts with more of the words rank first
+WHOLE_TEXT_BOOST = 0.5  # BM25 of the whole post's text beside its best passage (measured, see bench)
+ALL_WORDS_BOOST = 3.0  # once more when it has every top-level word (a tier; measured, see bench)
 PROXIMITY_SLOP = 3
 TIE_BREAKER = 0.3
 MatchMode = Literal["best", "all", "most", "any"]
@@ -109,7 +110,6 @@ class _Builder:
         self.title_scores: list[dict[str, Any]] = []
         self.passage_scores: list[dict[str, Any]] = []
         self.entity_scores: list[dict[str, Any]] = []
-        self.coord_scores: list[dict[str, Any]] = []
         self.all_words: dict[str, Any] | None = None
 
     # -- tree (which posts match) ----------------------------------------------------------
@@ -225,16 +225,17 @@ class _Builder:
         presence = alternatives[0] if len(alternatives) == 1 else {
             "bool": {"should": alternatives, "minimum_should_match": 1}
         }
-        if not negated:
-            self.score(qt, title_only, ids)
-            if COORD_BOOST:
-                self.coord_scores.append({"constant_score": {"filter": presence, "boost": COORD_BOOST}})
-            self.scored = True
-            self.highlight.append(
-                HighlightTerm(p.text, tuple(qt.tokens.split()), tuple(qt.bases.split()), title_only, ids)
-            )
-            self.entity_ids.extend(i for i in ids if i not in self.entity_ids)
-        return presence
+        if negated:
+            return presence
+        self.score(qt, title_only, ids)
+        self.scored = True
+        self.highlight.append(
+            HighlightTerm(p.text, tuple(qt.tokens.split()), tuple(qt.bases.split()), title_only, ids)
+        )
+        self.entity_ids.extend(i for i in ids if i not in self.entity_ids)
+        # the match itself scores a constant: posts with more of the words rank higher, and the
+        # words are looked up once (the ranking clauses below only score the posts found here)
+        return {"constant_score": {"filter": presence, "boost": COORD_BOOST}}
 
     def score(self, qt: QueryText, title_only: bool, ids: tuple[str, ...]) -> None:
         """What a matched piece adds to the score: its best title match, and in the passages."""
@@ -246,6 +247,10 @@ class _Builder:
         passage = stream_alternatives(qt, F.PASSAGE_TEXT, F.PASSAGE_BASE, F.PASSAGE_BIGRAM)
         if passage:
             self.passage_scores.append(_best(passage))
+        if WHOLE_TEXT_BOOST:
+            whole = stream_alternatives(qt, F.TEXT, F.TEXT_BASE, F.TEXT_BIGRAM, WHOLE_TEXT_BOOST)
+            if whole:
+                self.title_scores.append(_best(whole))
         if ids:
             self.entity_scores.append(
                 {"constant_score": {"filter": {"terms": {"entity_ids": list(ids)}}, "boost": ENTITY_BOOST}}
@@ -282,7 +287,6 @@ class _Builder:
                 }
             )
         out.extend(self.entity_scores)
-        out.extend(self.coord_scores)
         if ALL_WORDS_BOOST and self.all_words is not None:
             out.append({"constant_score": {"filter": self.all_words, "boost": ALL_WORDS_BOOST}})
         return out
@@ -442,7 +446,7 @@ def compile_tree(parsed: Parsed, match: str = DEFAULT_MATCH) -> Compiled:
         clause = builder.conjunction(tree, False, top=True)
     query: dict[str, Any] = {"bool": {}}
     if clause is not None:
-        query["bool"]["filter"] = [clause]
+        query["bool"]["must"] = [clause]
     scoring = builder.scoring()
     if scoring:
         query["bool"]["should"] = scoring

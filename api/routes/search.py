@@ -54,7 +54,7 @@ router = APIRouter(prefix="/v1", tags=["search"], dependencies=[Depends(require_
 SortName = Literal["relevance", "date", "-date", "importance"]
 MAX_WINDOW = 10_000  # index.max_result_window
 PIT_KEEP_ALIVE = "5m"
-RECENCY_WEIGHT = 0.3
+RECENCY_WEIGHT = 0.1
 IMPORTANCE_WEIGHT = 0.3
 
 _PUBLISHED_DESC = {"published": {"order": "desc", "missing": "_last"}}

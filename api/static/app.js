@@ -16,7 +16,7 @@
 
   function defaults() {
     return {
-      view: "search", entityId: null, q: "", lang: "", match: "all", from: "", to: "", tag: [], entity: [], source: [],
+      view: "search", entityId: null, q: "", lang: "", match: "best", from: "", to: "", tag: [], entity: [], source: [],
       interval: "month", split: "", measure: "count", sort: "relevance", page: 1, risingBy: "entity",
     };
   }
@@ -66,7 +66,7 @@
     const p = new URLSearchParams();
     if (s.q) p.set("q", s.q);
     if (s.lang) p.set("lang", s.lang);
-    if (s.match && s.match !== "all") p.set("match", s.match);
+    if (s.match && s.match !== "best") p.set("match", s.match);
     if (s.from) p.set("from", s.from);
     if (s.to) p.set("to", s.to);
     for (const key of LIST_KEYS) for (const v of s[key]) p.append(key, v);
