@@ -17,7 +17,8 @@ from elasticsearch import ConnectionError as ESConnectionError
 
 from indexer.config import Settings
 from indexer.index.bulk import Unreachable
-from indexer.index.store import ensure_index
+from indexer.index.mapping import MAPPING_VERSION
+from indexer.index.store import ensure_index, mapping_version
 from indexer.progress import Progress
 from indexer.rejects import RejectsFile
 from indexer.sources import FORMATS
@@ -52,7 +53,14 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     es = make_client(settings)
     check_reachable(es, settings)
     alias = args.index or settings.index
-    ensure_index(es, alias, settings.shards, settings.replicas)
+    index = ensure_index(es, alias, settings.shards, settings.replicas)
+    found = mapping_version(es, index)
+    if found is not None and found < MAPPING_VERSION:
+        # new fields would be refused by the old strict mapping, post by post
+        print(f"aiposts-index: {index} (behind {alias}) has mapping version {found}, this version "
+              f"writes {MAPPING_VERSION}; run 'aiposts-index reindex' first (it re-analyzes the "
+              "stored posts into a new index and swaps the alias)", file=sys.stderr)
+        return EXIT_USAGE
     paths = [Path(p) for p in args.paths]
     total = estimate_posts(paths, args.format) if sys.stderr.isatty() else None
     progress = Progress(total)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from elasticsearch import Elasticsearch
 
+from indexer.config import Settings
 from indexer.index.store import ensure_index
 from indexer.ingest import Ingest
 from indexer.rejects import RejectsFile
@@ -157,3 +158,18 @@ def test_cli_rejects_missing_paths(tmp_path: Path) -> None:
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 2
     assert "no such file" in err
+
+
+def test_cli_refuses_an_index_of_an_older_mapping_and_names_reindex(
+    es: Elasticsearch, settings: Settings, index_name: str, tmp_path: Path
+) -> None:
+    alias = index_name + "-old-mapping"
+    index = ensure_index(es, alias)
+    es.indices.put_mapping(index=index, meta={"mapping_version": 1})  # as an older release made it
+    data = tmp_path / "one.jsonl"
+    data.write_text('{"id": "m1", "title": "hello", "body": "text", "lang": "en"}\n', encoding="utf-8")
+    env = {**os.environ, "AIPOSTS_ES_URL": settings.es_url}
+    proc = _cli(["--index", alias, "ingest", str(data), "--rejects", str(tmp_path / "r")], env)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2, err
+    assert "mapping version 1" in err and "aiposts-index reindex" in err

@@ -80,6 +80,16 @@ def ensure_index(es: Elasticsearch, alias: str, shards: int = 1, replicas: int |
     return name
 
 
+def mapping_version(es: Elasticsearch, index: str) -> int | None:
+    """The ``mapping_version`` an index was created with (None: not one of ours)."""
+    found = es.indices.get_mapping(index=index)
+    for body in found.body.values():
+        meta = (body.get("mappings") or {}).get("_meta") or {}
+        value = meta.get("mapping_version")
+        return int(value) if isinstance(value, int) else None
+    return None
+
+
 def create_next_version(es: Elasticsearch, alias: str, shards: int, replicas: int | None) -> str:
     """A new, empty ``alias-v(N+1)`` from the current template, not yet behind the alias."""
     put_template(es, alias, shards, replicas)
