@@ -10,6 +10,8 @@
 * ``index_settings`` (module): ``settings`` with ``index`` set to ``index_name``.
 * ``open_api`` (function): ``async with open_api(settings) as client`` gives an
   ``httpx.AsyncClient`` on a fresh app, with its lifespan (the ES client) running.
+* ``api`` (function): that client on ``index_settings``, for a module that defines an
+  ``archive`` fixture (the index it fills); modules with other needs define their own.
 """
 
 from __future__ import annotations
@@ -112,3 +114,9 @@ async def _open_api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def open_api() -> OpenApi:
     return _open_api
+
+
+@pytest.fixture
+async def api(open_api: OpenApi, index_settings: Settings, archive: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with open_api(index_settings) as client:
+        yield client

@@ -32,12 +32,6 @@ def archive(es: Elasticsearch, index_name: str, tmp_path_factory: pytest.TempPat
     return index_name
 
 
-@pytest.fixture
-async def api(open_api: Any, index_settings: Settings, archive: str) -> Any:
-    async with open_api(index_settings) as client:
-        yield client
-
-
 async def search(api: httpx.AsyncClient, **params: Any) -> dict[str, Any]:
     params.setdefault("size", 100)
     r = await api.get("/v1/search", params=params)

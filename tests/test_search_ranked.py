@@ -16,7 +16,6 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from indexer.analysis.query_words import content_words
-from indexer.config import Settings
 from indexer.index.store import ensure_index
 from indexer.ingest import Ingest
 from indexer.rejects import RejectsFile
@@ -79,12 +78,6 @@ def archive(es: Elasticsearch, index_name: str, tmp_path_factory: pytest.TempPat
         summary = Ingest(es, index_name, rejects).run(paths)
     assert summary.rejected == 0 and summary.indexed > 5000
     return index_name
-
-
-@pytest.fixture
-async def api(open_api: Any, index_settings: Settings, archive: str) -> Any:
-    async with open_api(index_settings) as client:
-        yield client
 
 
 async def search(api: httpx.AsyncClient, **params: Any) -> dict[str, Any]:

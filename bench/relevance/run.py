@@ -184,7 +184,7 @@ def _means(per_topic: dict[str, dict[str, float]], scored: list[Topic]) -> dict[
         "by_half": {
             h: {
                 "overall": of(None, h),
-                "by_kind": {k: of(k, h) for k in kinds if of(k, h)},
+                "by_kind": {k: m for k in kinds if (m := of(k, h))},
             }
             for h in halves
         },

@@ -76,10 +76,6 @@ def to_document(post: Post, analysis: PostAnalysis) -> dict[str, Any]:
     return doc
 
 
-def _leaf(path: str) -> str:
-    return path.rsplit(".", 1)[1]
-
-
 def search_document(analysis: PostAnalysis) -> dict[str, Any]:
     """The ``search`` object: whole-post streams of both languages, and the passages."""
     out: dict[str, Any] = {}
@@ -91,22 +87,22 @@ def search_document(analysis: PostAnalysis) -> dict[str, Any]:
                 for item in getattr(la, part)
                 if getattr(item, stream)
             ]
-            out[_leaf(prefix) + suffix] = values
+            out[F.leaf(prefix) + suffix] = values
     passages: list[dict[str, Any]] = []
     for lang, la in analysis.search.items():
         for p in la.passages:
             doc: dict[str, Any] = {
-                _leaf(F.PASSAGE_LANG): lang,
-                _leaf(F.PASSAGE_FIELD): p.field,
-                _leaf(F.PASSAGE_START): p.span.start,
-                _leaf(F.PASSAGE_END): p.span.end,
+                F.leaf(F.PASSAGE_LANG): lang,
+                F.leaf(F.PASSAGE_FIELD): p.field,
+                F.leaf(F.PASSAGE_START): p.span.start,
+                F.leaf(F.PASSAGE_END): p.span.end,
             }
             for stream, suffix in F.STREAM_SUFFIXES:
                 value = getattr(p.span.fields, stream)
                 if value:
-                    doc[_leaf(F.PASSAGE_TEXT) + suffix] = value
+                    doc[F.leaf(F.PASSAGE_TEXT) + suffix] = value
             passages.append(doc)
-    out[_leaf(F.PASSAGES)] = passages
+    out[F.leaf(F.PASSAGES)] = passages
     return out
 
 

@@ -44,3 +44,8 @@ PASSAGE_END: Final = "search.passages.end"
 STREAM_SUFFIXES: Final = (("tokens", ""), ("bases", "_base"), ("bigrams", "_bigram"))
 
 PASSAGE_CHARS: Final = 1200  # lines are packed into passages up to this size; a longer line stands alone
+
+
+def leaf(path: str) -> str:
+    """The last part of a dotted field path: the key inside its object (``search.title`` -> ``title``)."""
+    return path.rsplit(".", 1)[1]

@@ -20,25 +20,21 @@ def _tokens() -> dict[str, Any]:
     return {"type": "text", "analyzer": "whitespace", "position_increment_gap": 100}
 
 
-def _leaf(path: str) -> str:
-    return path.rsplit(".", 1)[1]
-
-
 def search_fields() -> dict[str, Any]:
     """``search``: the token streams of the whole post and of its passages (see ``fields``)."""
     whole_fields = (F.TITLE, F.TITLE_BASE, F.TITLE_BIGRAM, F.TEXT, F.TEXT_BASE, F.TEXT_BIGRAM)
-    whole: dict[str, Any] = {_leaf(f): _tokens() for f in whole_fields}
+    whole: dict[str, Any] = {F.leaf(f): _tokens() for f in whole_fields}
     passage_fields = (F.PASSAGE_TEXT, F.PASSAGE_BASE, F.PASSAGE_BIGRAM)
-    passage: dict[str, Any] = {_leaf(f): _tokens() for f in passage_fields}
+    passage: dict[str, Any] = {F.leaf(f): _tokens() for f in passage_fields}
     passage.update(
         {
-            _leaf(F.PASSAGE_LANG): {"type": "keyword"},
-            _leaf(F.PASSAGE_FIELD): {"type": "keyword"},
-            _leaf(F.PASSAGE_START): {"type": "integer", "index": False},
-            _leaf(F.PASSAGE_END): {"type": "integer", "index": False},
+            F.leaf(F.PASSAGE_LANG): {"type": "keyword"},
+            F.leaf(F.PASSAGE_FIELD): {"type": "keyword"},
+            F.leaf(F.PASSAGE_START): {"type": "integer", "index": False},
+            F.leaf(F.PASSAGE_END): {"type": "integer", "index": False},
         }
     )
-    whole[_leaf(F.PASSAGES)] = {"type": "nested", "properties": passage}
+    whole[F.leaf(F.PASSAGES)] = {"type": "nested", "properties": passage}
     return {"properties": whole}
 
 

@@ -17,6 +17,11 @@ from indexer.localnode.locking import file_lock
 from indexer.localnode.node import Launch, LocalNode, NodeStatus, Report, StartResult, _stderr
 
 
+def es_url_of(urls: list[str]) -> str:
+    """Every member's URL, comma-separated, as AIPOSTS_ES_URL takes them."""
+    return ",".join(urls)
+
+
 @dataclass
 class ClusterStart:
     members: list[StartResult]
@@ -29,8 +34,7 @@ class ClusterStart:
 
     @property
     def es_url(self) -> str:
-        """Every member's URL, comma-separated, as AIPOSTS_ES_URL takes them."""
-        return ",".join(self.urls)
+        return es_url_of(self.urls)
 
     @property
     def reused(self) -> bool:
@@ -60,7 +64,7 @@ class LocalCluster:
 
     @property
     def es_url(self) -> str:
-        return ",".join(self.urls)
+        return es_url_of(self.urls)
 
     def member(self, port: int) -> LocalNode:
         for node in self.members:

@@ -107,15 +107,22 @@ def join_lines(lines: Iterable[str]) -> str:
     return re.sub(r"\n[ \t]*(?:\n[ \t]*){2,}", "\n\n", text).strip()
 
 
+def read_bytes(path: Path, loc: Location) -> bytes | Reject:
+    """The whole file's bytes (up to the whole-file cap), or the Reject that says why not."""
+    try:
+        return _io.read_all(path)
+    except (*_io.READ_ERRORS, ValueError) as e:
+        return Reject(loc, f"cannot read file: {e}")
+
+
 def read_whole(path: Path, loc: Location, parse: Callable[[str], Post]) -> Iterator[Parsed | Reject]:
     """Read, check and decode a whole file, then parse it into one post or one Reject.
 
     The encoding is UTF-8, a byte order mark's, or a legacy Japanese one (see ``_encoding``);
     the Parsed or Reject names it."""
-    try:
-        data = _io.read_all(path)
-    except (*_io.READ_ERRORS, ValueError) as e:
-        yield Reject(loc, f"cannot read file: {e}")
+    data = read_bytes(path, loc)
+    if isinstance(data, Reject):
+        yield data
         return
     if not data.strip():
         yield Reject(loc, "empty file", _io.cap(data))

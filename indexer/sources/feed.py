@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from indexer.post import Post, make_post_id
 from indexer.sources import _encoding, _io
-from indexer.sources._common import make_tags, nothing_to_index, single_text, validation_reason
+from indexer.sources._common import make_tags, nothing_to_index, read_bytes, single_text, validation_reason
 from indexer.sources._dates import rfc822, to_datetime
 from indexer.sources._html import html_to_text
 from indexer.sources.base import Location, Parsed, Reject, SourceError
@@ -190,10 +190,9 @@ def _atom_entry(entry: Element, source: str | None) -> Post:
 
 def read_feed(path: Path) -> Iterator[Parsed | Reject]:
     name = str(path)
-    try:
-        data = _io.read_all(path)
-    except (*_io.READ_ERRORS, ValueError) as e:
-        yield Reject(Location(name), f"cannot read file: {e}")
+    data = read_bytes(path, Location(name))
+    if isinstance(data, Reject):
+        yield data
         return
     if not data.strip():
         yield Reject(Location(name), "empty file", _io.cap(data))

@@ -18,7 +18,7 @@ import orjson
 from pydantic import ValidationError
 
 from indexer.sources import _encoding, _io
-from indexer.sources._common import validation_reason
+from indexer.sources._common import read_bytes, validation_reason
 from indexer.sources.base import Location, Parsed, Reject, SourceError
 from indexer.sources.records import record_to_post
 
@@ -87,10 +87,9 @@ def _wide_lines(path: Path, max_line: int) -> Iterator[_Line | Reject]:
     """Lines of a UTF-16/32 file: its newlines are 2 or 4 bytes, found on code unit bounds.
     Such files are rare and read whole (up to the whole-file cap)."""
     name = str(path)
-    try:
-        data = _io.read_all(path)
-    except (*_io.READ_ERRORS, ValueError) as e:
-        yield Reject(Location(name), f"cannot read file: {e}")
+    data = read_bytes(path, Location(name))
+    if isinstance(data, Reject):
+        yield data
         return
     codec, pos, unit = _encoding.wide_layout(data)
     newline = "\n".encode(codec)
