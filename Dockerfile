@@ -10,6 +10,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY indexer ./indexer
 COPY api ./api
+COPY localnode ./localnode
 RUN pip install . \
     && useradd --system --no-create-home --shell /usr/sbin/nologin aiposts \
     && mkdir -p /var/lib/aiposts && chown aiposts /var/lib/aiposts

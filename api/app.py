@@ -8,9 +8,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import handlers
-from api.errors import install_error_handlers
 from api.es import create_client
+from api.handlers import install_error_handlers
 from api.query import warm_up
 from api.routes import dashboard, digest, entities, export, health, posts, search, tags, trends
 from api.security import install_cors
@@ -42,8 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/docs",
     )
     app.state.settings = settings
-    install_error_handlers(app)
-    handlers.install(app)
+    install_error_handlers(app)  # before CORS, which must wrap its 500 middleware
     install_cors(app, settings)
     app.include_router(health.router)
     for module in (search, posts, tags, entities, export, trends, digest):

@@ -1,17 +1,18 @@
-"""Error responses of the /v1 endpoints, all in the ``{"error": {...}}`` envelope.
+"""The one installer of the app's error handling: every exception becomes the envelope of
+``api.errors``.
 
-* 422 ``invalid_parameters``: one entry per bad parameter in ``fields``;
-* 400 ``query_syntax``: a ``q`` that cannot be read, with ``position``;
-* 400 ``query_rejected``: Elasticsearch refused the query (too complex);
-* 401 ``api_key_required``; 404 ``not_found``; 503 (see ``api.errors``);
-* 500 ``internal_error``: anything unexpected (the traceback is logged).
+``ApiError`` subclasses render themselves; what FastAPI, Starlette and Elasticsearch raise is
+first translated into one of them here, and anything else becomes a logged 500.
 """
 
 from __future__ import annotations
 
 import logging
 
-from elasticsearch import ApiError, BadRequestError
+from elasticsearch import ApiError as ESApiError
+from elasticsearch import BadRequestError
+from elasticsearch import ConnectionError as ESConnectionError
+from elasticsearch import ConnectionTimeout as ESConnectionTimeout
 from elasticsearch import NotFoundError as ESNotFoundError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,93 +20,89 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import UNAVAILABLE_MESSAGE, unavailable_response
-from api.models import ErrorBody, ErrorEnvelope, FieldError
-from api.present.cursor import CursorError
-from api.query.syntax import QuerySyntaxError
-from api.security import MissingApiKey
+from api.errors import (
+    UNAVAILABLE_MESSAGE,
+    ApiError,
+    BackendError,
+    ElasticsearchUnavailable,
+    FieldError,
+    HttpError,
+    InternalError,
+    InvalidParameters,
+    QueryRejected,
+    cannot_connect,
+    no_answer,
+)
 
 log = logging.getLogger("aiposts.api")
 
-# for ``responses=`` of the routes
-ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
-    400: {"model": ErrorEnvelope, "description": "q cannot be read (with the position)"},
-    401: {"model": ErrorEnvelope, "description": "an API key is configured and none was given"},
-    422: {"model": ErrorEnvelope, "description": "bad parameters, one message per field"},
-    503: {"model": ErrorEnvelope, "description": "Elasticsearch is unreachable (Retry-After)"},
-}
+_LOCATIONS = ("query", "path", "header", "body", "cookie")
 
 
-class NotFound(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+def render(exc: ApiError) -> JSONResponse:
+    """The envelope of ``exc``, without the fields it does not use."""
+    body = {"error": exc.body().model_dump(exclude_none=True)}
+    headers = dict(exc.headers) if exc.headers else None
+    return JSONResponse(body, status_code=exc.status, headers=headers)
 
 
-def envelope(status: int, body: ErrorBody, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(
-        ErrorEnvelope(error=body).model_dump(exclude_none=True), status_code=status, headers=headers
-    )
+# -- translations of the exceptions the API does not own -----------------------------------------
 
 
 def _field_name(loc: tuple[object, ...] | list[object]) -> tuple[str, str]:
     parts = [str(p) for p in loc]
-    where = parts[0] if parts and parts[0] in ("query", "path", "header", "body", "cookie") else "query"
+    where = parts[0] if parts and parts[0] in _LOCATIONS else "query"
     rest = parts[1:] if parts and parts[0] == where else parts
     rest = [p for p in rest if not p.isdigit()]  # lang.0 -> lang: the parameter, not the index
     return ".".join(rest) or where, where
 
 
-async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+def from_validation(exc: RequestValidationError) -> InvalidParameters:
     fields = []
     for err in exc.errors():
         name, where = _field_name(err.get("loc", ()))
         fields.append(FieldError(field=name, message=str(err.get("msg", "invalid")), location=where))
-    summary = "; ".join(f"{f.field}: {f.message}" for f in fields) or "invalid parameters"
-    return envelope(422, ErrorBody(code="invalid_parameters", message=summary, fields=fields))
+    return InvalidParameters(fields)
 
 
-async def _syntax(_request: Request, exc: QuerySyntaxError) -> JSONResponse:
-    return envelope(400, ErrorBody(code="query_syntax", message=str(exc), position=exc.position))
-
-
-async def _cursor(_request: Request, exc: CursorError) -> JSONResponse:
-    message = str(exc)
-    return envelope(
-        422,
-        ErrorBody(code="invalid_parameters", message=f"cursor: {message}",
-                  fields=[FieldError(field="cursor", message=message)]),
-    )
-
-
-async def _key(_request: Request, exc: MissingApiKey) -> JSONResponse:
-    return envelope(
-        401, ErrorBody(code="api_key_required", message=exc.message), headers={"WWW-Authenticate": "Bearer"}
-    )
-
-
-async def _not_found(_request: Request, exc: NotFound) -> JSONResponse:
-    return envelope(404, ErrorBody(code="not_found", message=exc.message))
-
-
-async def _es_api_error(_request: Request, exc: ApiError) -> JSONResponse:
+def from_elasticsearch(exc: ESApiError) -> ApiError:
+    """An error answer of Elasticsearch: the query's fault (400), an outage (503) or a 502."""
     if isinstance(exc, ESNotFoundError) and "index_not_found" in str(exc):
-        return unavailable_response("the search index does not exist yet: run aiposts-index ingest")
+        return ElasticsearchUnavailable("the search index does not exist yet: run aiposts-index ingest")
     if isinstance(exc, BadRequestError):
         log.warning("Elasticsearch rejected a query: %s", exc)
-        return envelope(400, ErrorBody(code="query_rejected",
-                                       message="the query is too complex for the search engine; simplify it"))
+        return QueryRejected("the query is too complex for the search engine; simplify it")
     if exc.meta.status in (429, 502, 503, 504):
         log.warning("Elasticsearch answered %s: %s", exc.meta.status, exc)
-        return unavailable_response(f"{UNAVAILABLE_MESSAGE}: overloaded or down ({exc.meta.status})")
+        return ElasticsearchUnavailable(f"{UNAVAILABLE_MESSAGE}: overloaded or down ({exc.meta.status})")
     log.error("Elasticsearch error: %s", exc)
-    return envelope(502, ErrorBody(code="search_backend_error", message="the search engine failed"))
+    return BackendError("the search engine failed")
 
 
-async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-    return envelope(exc.status_code, ErrorBody(code=code, message=str(exc.detail)),
-                    headers=getattr(exc, "headers", None))
+def from_connection(exc: Exception) -> ElasticsearchUnavailable:
+    """A connection failure that no ``guarded`` call caught: still a 503."""
+    return no_answer() if isinstance(exc, ESConnectionTimeout) else cannot_connect(exc)
+
+
+def from_http(exc: StarletteHTTPException) -> HttpError:
+    return HttpError(exc.status_code, str(exc.detail), getattr(exc, "headers", None))
+
+
+def as_api_error(exc: Exception) -> ApiError:
+    """What the client is told about ``exc`` (one of the exceptions installed below)."""
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, RequestValidationError):
+        return from_validation(exc)
+    if isinstance(exc, ESApiError):
+        return from_elasticsearch(exc)
+    if isinstance(exc, StarletteHTTPException):
+        return from_http(exc)
+    return from_connection(exc)
+
+
+async def _handle(_request: Request, exc: Exception) -> JSONResponse:
+    return render(as_api_error(exc))
 
 
 class UnexpectedErrors:
@@ -134,16 +131,19 @@ class UnexpectedErrors:
             log.exception("unexpected error in %s %s", scope.get("method"), scope.get("path"))
             if started:
                 raise
-            body = ErrorBody(code="internal_error", message="unexpected server error; it has been logged")
-            await envelope(500, body)(scope, receive, send)
+            error = InternalError("unexpected server error; it has been logged")
+            await render(error)(scope, receive, send)
 
 
-def install(app: FastAPI) -> None:
-    app.add_middleware(UnexpectedErrors)  # innermost middleware: CORS (added later) wraps it
-    app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
-    app.add_exception_handler(QuerySyntaxError, _syntax)  # type: ignore[arg-type]
-    app.add_exception_handler(CursorError, _cursor)  # type: ignore[arg-type]
-    app.add_exception_handler(MissingApiKey, _key)  # type: ignore[arg-type]
-    app.add_exception_handler(NotFound, _not_found)  # type: ignore[arg-type]
-    app.add_exception_handler(ApiError, _es_api_error)  # type: ignore[arg-type]
-    app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
+def install_error_handlers(app: FastAPI) -> None:
+    """Call before ``install_cors``: CORS, added later, then wraps the 500 middleware too."""
+    app.add_middleware(UnexpectedErrors)
+    for exc_type in (
+        ApiError,
+        RequestValidationError,
+        ESApiError,
+        StarletteHTTPException,
+        ESConnectionError,
+        ESConnectionTimeout,
+    ):
+        app.add_exception_handler(exc_type, _handle)

@@ -14,45 +14,6 @@ class _Out(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
 
-# -- errors ----------------------------------------------------------------------------------
-
-
-class FieldError(_Out):
-    field: str = Field(description="the parameter, e.g. 'size' or 'from'")
-    message: str
-    location: str = Field("query", description="query, path or header")
-
-
-class ErrorBody(_Out):
-    code: str = Field(examples=["invalid_parameters"])
-    message: str
-    position: int | None = Field(None, description="for query syntax errors: 0-based offset into q")
-    fields: list[FieldError] | None = Field(None, description="for 422: one entry per bad parameter")
-
-
-class ErrorEnvelope(_Out):
-    """Every error: ``{"error": {"code", "message", ...}}``."""
-
-    error: ErrorBody
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "error": {
-                        "code": "invalid_parameters",
-                        "message": "size: Input should be less than or equal to 100",
-                        "fields": [
-                            {"field": "size", "message": "Input should be less than or equal to 100",
-                             "location": "query"}
-                        ],
-                    }
-                }
-            ]
-        }
-    )
-
-
 # -- search ----------------------------------------------------------------------------------
 
 
@@ -111,7 +72,11 @@ class EntityRef(_Out):
 
 class QueryInfo(_Out):
     q: str | None = None
-    match: str = Field("all", description="how many of q's top-level words a post needed (all, most, any)")
+    match: str = Field("all", description="how many of q's top-level words a post needed: best/all/most/any")
+    common_words: list[str] = Field(
+        default_factory=list,
+        description="words in most posts (AI): under match=best they rank, but match only beside rarer words",
+    )
     entities: list[EntityRef] = Field(
         default_factory=list, description="entities the query names: posts carrying them match too"
     )

@@ -16,6 +16,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from api.errors import ApiError
 from indexer.config import Settings
 
 _header = APIKeyHeader(
@@ -24,12 +25,14 @@ _header = APIKeyHeader(
 _bearer = HTTPBearer(auto_error=False, description="the API key as a bearer token (alternative)")
 
 
-class MissingApiKey(Exception):
-    """No key, or not one of the configured keys (served as 401)."""
+class MissingApiKey(ApiError):
+    """No key, or not one of the configured keys."""
+
+    status = 401
+    code = "api_key_required"
 
     def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, {"WWW-Authenticate": "Bearer"})
 
 
 def configured_keys(settings: Settings) -> list[str]:

@@ -32,7 +32,7 @@ def elasticsearch(
     if es_url:
         settings = settings.model_copy(update={"es_url": es_url})
     elif not os.environ.get("AIPOSTS_ES_URL"):
-        from indexer.localnode import LocalNode
+        from localnode import LocalNode
 
         node = LocalNode(settings)
         started = node.start()

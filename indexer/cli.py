@@ -16,9 +16,7 @@ from elasticsearch import ApiError, Elasticsearch, TransportError
 from elasticsearch import ConnectionError as ESConnectionError
 
 from indexer.config import Settings
-from indexer.index.bulk import Unreachable
-from indexer.index.mapping import MAPPING_VERSION
-from indexer.index.store import ensure_index, mapping_version
+from indexer.index import MAPPING_VERSION, Unreachable, ensure_index, mapping_version
 from indexer.progress import Progress
 from indexer.rejects import RejectsFile
 from indexer.sources import FORMATS
@@ -37,9 +35,22 @@ def check_reachable(es: Elasticsearch, settings: Settings) -> None:
         raise Unreachable(f"Elasticsearch at {settings.es_url} is unreachable: {exc}") from exc
 
 
-def _default_rejects() -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return Path(f"rejects-{stamp}.jsonl")
+def _connect(args: argparse.Namespace, settings: Settings) -> tuple[Elasticsearch, str]:
+    """A client of a cluster that answers, and the alias the command works on."""
+    es = make_client(settings)
+    check_reachable(es, settings)
+    return es, args.index or settings.index
+
+
+def _rejects_path(args: argparse.Namespace) -> Path:
+    """``--rejects``, else ``rejects-<UTC time>.jsonl`` here."""
+    if args.rejects:
+        return Path(args.rejects)
+    return Path(f"rejects-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.jsonl")
+
+
+def _workers(args: argparse.Namespace, settings: Settings) -> int:
+    return args.workers if args.workers is not None else settings.workers
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -50,9 +61,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     if missing:
         print(f"aiposts-index: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
-    es = make_client(settings)
-    check_reachable(es, settings)
-    alias = args.index or settings.index
+    es, alias = _connect(args, settings)
     index = ensure_index(es, alias, settings.shards, settings.replicas)
     found = mapping_version(es, index)
     if found is not None and found < MAPPING_VERSION:
@@ -64,13 +73,13 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     paths = [Path(p) for p in args.paths]
     total = estimate_posts(paths, args.format) if sys.stderr.isatty() else None
     progress = Progress(total)
-    rejects_path = Path(args.rejects) if args.rejects else _default_rejects()
+    rejects_path = _rejects_path(args)
     with RejectsFile(rejects_path) as rejects:
         job = Ingest(
             es,
             alias,
             rejects,
-            workers=args.workers if args.workers is not None else settings.workers,
+            workers=_workers(args, settings),
             max_chars=settings.analysis_max_chars,
             cache_mb=settings.analysis_cache_mb,
             progress=progress,
@@ -89,11 +98,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
     from indexer.reindex import reindex
 
-    es = make_client(settings)
-    check_reachable(es, settings)
-    alias = args.index or settings.index
-    rejects_path = Path(args.rejects) if args.rejects else _default_rejects()
-    with RejectsFile(rejects_path) as rejects:
+    es, alias = _connect(args, settings)
+    with RejectsFile(_rejects_path(args)) as rejects:
         report = reindex(
             es,
             settings,
@@ -102,7 +108,7 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
             from_source=[Path(p) for p in args.from_source] if args.from_source else None,
             fmt=args.format,
             drop_old=args.drop_old,
-            workers=args.workers if args.workers is not None else settings.workers,
+            workers=_workers(args, settings),
         )
     print(report.line())
     return EXIT_REJECTS if report.summary.rejected else EXIT_OK
@@ -111,9 +117,7 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     from indexer.status import index_status
 
-    es = make_client(settings)
-    check_reachable(es, settings)
-    status = index_status(es, args.index or settings.index)
+    status = index_status(*_connect(args, settings))
     if args.json:
         print(json.dumps(status, ensure_ascii=False, indent=2))
     else:

@@ -16,18 +16,14 @@ from typing import IO
 
 from elasticsearch import Elasticsearch
 
-from indexer.analysis_pool import AnalysisPool
-from indexer.index.bulk import BulkWriter
+from indexer.analysis_pool import AnalysisPool, Analyzed, failure, sized_batches
+from indexer.index import BulkWriter, build_document, stored_hashes
 from indexer.post import ANALYSIS_VERSION, Post
 from indexer.progress import Progress
 from indexer.rejects import RejectsFile
 from indexer.sources import read_records
 from indexer.sources._io import RAW_CAP
 from indexer.sources.base import Location, Parsed, Reject
-
-BATCH = 200
-BATCH_CHARS = 2_000_000  # long newsletter issues make small batches, so workers stay balanced
-
 
 _ITEM = re.compile(r"^item \d+:\s*")
 _QUOTED = re.compile(r"\s*(?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")")
@@ -136,8 +132,13 @@ class Ingest:
                       file=self.log)
 
     def _batches(self, records: Iterator[Parsed | Reject]) -> Iterator[list[Post]]:
-        batch: list[tuple[Post, str]] = []
-        chars = 0
+        """Batches for analysis, of the posts that are new or changed (all with ``force``)."""
+        for batch in sized_batches(self._posts(records)):
+            yield self._changed(batch)
+
+    def _posts(self, records: Iterator[Parsed | Reject]) -> Iterator[Post]:
+        """Each post read, once, carrying its content hash; rejects are written and duplicate
+        ids counted or rejected as they pass."""
         for rec in records:
             if isinstance(rec, Reject):
                 self.reject(rec)
@@ -164,31 +165,41 @@ class Ingest:
                     )
                 continue
             self._seen[post.id] = (fingerprint, rec.location)
-            batch.append((post.model_copy(update={"content_hash": digest}), digest))
-            chars += post.char_count()
-            if len(batch) >= BATCH or chars >= BATCH_CHARS:
-                yield self._changed(batch)
-                batch, chars = [], 0
-        if batch:
-            yield self._changed(batch)
+            yield post.model_copy(update={"content_hash": digest})
 
-    def _changed(self, batch: list[tuple[Post, str]]) -> list[Post]:
+    def _changed(self, batch: list[Post]) -> list[Post]:
+        """The posts of ``batch`` whose content or analysis version differ from the index's."""
         if self.force:
-            return [p for p, _ in batch]
-        resp = self.es.options(request_timeout=60).mget(
-            index=self.index,
-            ids=[p.id for p, _ in batch],
-            source_includes=["content_hash", "analysis_version"],
-        )
-        stored = {d["_id"]: d["_source"] for d in resp["docs"] if d.get("found") and "_source" in d}
+            return batch
+        stored = stored_hashes(self.es, self.index, [p.id for p in batch])
         out = []
-        for post, digest in batch:
+        for post in batch:
             old = stored.get(post.id)
-            if old and old.get("content_hash") == digest and old.get("analysis_version") == ANALYSIS_VERSION:
+            if (
+                old
+                and old.get("content_hash") == post.content_hash
+                and old.get("analysis_version") == ANALYSIS_VERSION
+            ):
                 self.summary.unchanged += 1
             else:
                 out.append(post)
         return out
+
+    def _write(self, writer: BulkWriter, done: Analyzed) -> None:
+        """Queue the post's document, or reject the post when its analysis (or its document)
+        failed."""
+        error = done.error
+        if done.analysis is not None:
+            try:
+                doc = build_document(done.post, done.analysis)
+            except Exception as exc:  # one post's failure must not sink the run
+                error = failure(exc)
+            else:
+                if done.analysis.truncated:
+                    self.summary.truncated += 1
+                writer.add(done.post.id, doc)
+                return
+        self.reject(Reject(self._where(done.post.id), error or "analysis failed"))
 
     def _where(self, post_id: str) -> Location:
         seen = self._seen.get(post_id)
@@ -201,13 +212,8 @@ class Ingest:
         writer = BulkWriter(self.es, self.index)
         with AnalysisPool(self.workers, self.max_chars, self.cache_mb) as pool:
             for analyzed in pool.run(self._batches(records)):
-                for a in analyzed:
-                    if a.doc is None:
-                        self.reject(Reject(self._where(a.post_id), a.error or "analysis failed"))
-                        continue
-                    if a.truncated:
-                        self.summary.truncated += 1
-                    writer.add(a.post_id, a.doc)
+                for done in analyzed:
+                    self._write(writer, done)
             pool.close()
         result = writer.close()
         for doc_id, reason in result.failed:

@@ -14,8 +14,7 @@ from pathlib import Path
 from elasticsearch import Elasticsearch
 
 from indexer.config import Settings
-from indexer.index.document import from_source
-from indexer.index.store import create_next_version, current_index, drop_index, swap_alias, versions
+from indexer.index import create_next_version, current_index, drop_index, from_source, swap_alias, versions
 from indexer.ingest import Ingest, Summary
 from indexer.rejects import RejectsFile
 from indexer.sources.base import Location, Parsed, Reject

@@ -6,7 +6,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
-from indexer.index.store import current_index, versions
+from indexer.index import current_index, versions
 
 
 def index_status(es: Elasticsearch, alias: str) -> dict[str, Any]:

@@ -12,6 +12,14 @@
   ``httpx.AsyncClient`` on a fresh app, with its lifespan (the ES client) running.
 * ``api`` (function): that client on ``index_settings``, for a module that defines an
   ``archive`` fixture (the index it fills); modules with other needs define their own.
+
+Kinds: every test is marked ``unit`` or ``integration`` by ``pytest_collection_modifyitems``.
+A test whose fixture closure holds ``es_url`` (so also ``settings``, ``es``, ``index_name``,
+``index_settings``, ``api`` and any module fixture built on them) is ``integration``; so is a
+test that already carries ``@pytest.mark.integration`` (modules that start nodes or clusters
+themselves set ``pytestmark = pytest.mark.integration``); every other test is ``unit`` and
+must not need an Elasticsearch node. ``make test ARGS="-m unit"`` runs the fast kind,
+``make test ARGS="-m integration"`` the rest.
 """
 
 from __future__ import annotations
@@ -30,9 +38,29 @@ from elasticsearch import Elasticsearch, NotFoundError
 
 from api.app import create_app
 from indexer.config import Settings
-from indexer.localnode import LocalNode, LocalNodeError
+from localnode import LocalNode, LocalNodeError
 
 OpenApi = Callable[[Settings], AbstractAsyncContextManager[httpx.AsyncClient]]
+
+# The fixture that provides a node; everything depending on it is in a test's closure too.
+NODE_FIXTURES = frozenset({"es_url"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by these marks
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test ``integration`` (needs an Elasticsearch node) or ``unit`` (no node)."""
+    wrong: list[str] = []
+    for item in items:
+        needs_node = bool(NODE_FIXTURES.intersection(getattr(item, "fixturenames", ())))
+        if item.get_closest_marker("integration") is not None:
+            continue  # marked by hand (e.g. a module that starts nodes itself)
+        if item.get_closest_marker("unit") is not None:
+            if needs_node:
+                wrong.append(item.nodeid)
+            continue
+        item.add_marker(pytest.mark.integration if needs_node else pytest.mark.unit)
+    if wrong:
+        raise pytest.UsageError("marked unit but they use an Elasticsearch node: " + ", ".join(wrong))
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import socket
 import pytest
 import spacy
 
-from indexer.analysis.english import tokenize_en
+from indexer.analysis.text import tokenize_en
 from indexer.analysis.tokens import Token
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from api.query import entities as api_entities
 from indexer.analysis import entities
 from indexer.analysis.entities import EntityRecognizer, get_recognizer
 from indexer.analysis.entities_kb import ENTITY_TYPES, load_kb
@@ -127,18 +128,18 @@ def test_family_only_mention_is_the_family(rec: EntityRecognizer) -> None:
 
 def test_unknown_version_becomes_a_dynamic_entity(rec: EntityRecognizer) -> None:
     assert ids(rec, "Rumours about Opus 4.9 continue.") == {"claude-opus-4.9": 1}
-    e = rec.describe("claude-opus-4.9")
+    e = rec.kb.describe("claude-opus-4.9")
     assert e is not None and e.dynamic
     assert (e.type, e.name, e.parent) == ("model", "Claude Opus 4.9", "claude-opus")
-    assert rec.get("claude-opus-4.9") is None
-    assert rec.ancestors("claude-opus-4.9") == ["claude-opus", "claude", "anthropic"]
+    assert rec.kb.get("claude-opus-4.9") is None
+    assert rec.kb.ancestors("claude-opus-4.9") == ["claude-opus", "claude", "anthropic"]
     assert ids(rec, "Claude Opus 5, GPT-5.3 and Llama 5") == {
         "claude-opus-5": 1, "gpt-5.3": 1, "llama-5": 1}
     assert ids(rec, "Gemini 3.5 Pro") == {"gemini-3.5-pro": 1}
-    g = rec.describe("gemini-3.5-pro")
+    g = rec.kb.describe("gemini-3.5-pro")
     assert g is not None and g.parent == "gemini-3.5" and g.name == "Gemini 3.5 Pro"
-    assert rec.ancestors("gemini-3.5-pro")[:2] == ["gemini-3.5", "gemini"]
-    assert rec.describe("no-such-entity") is None
+    assert rec.kb.ancestors("gemini-3.5-pro")[:2] == ["gemini-3.5", "gemini"]
+    assert rec.kb.describe("no-such-entity") is None
 
 
 def test_longest_match_counts_once(rec: EntityRecognizer) -> None:
@@ -233,30 +234,30 @@ def test_match_query(rec: EntityRecognizer) -> None:
 
 
 def test_lookup_by_alias_and_prefix(rec: EntityRecognizer) -> None:
-    assert rec.lookup("anth")[0].id == "anthropic"
-    assert rec.lookup("アンソ")[0].id == "anthropic"
-    assert [e.id for e in rec.lookup("ANTHROPIC", 1)] == ["anthropic"]
-    assert "claude-opus-4.8" in [e.id for e in rec.lookup("opus 4", 20)]
-    first = rec.lookup("Opus 4.9")[0]
+    assert rec.kb.lookup("anth")[0].id == "anthropic"
+    assert rec.kb.lookup("アンソ")[0].id == "anthropic"
+    assert [e.id for e in rec.kb.lookup("ANTHROPIC", 1)] == ["anthropic"]
+    assert "claude-opus-4.8" in [e.id for e in rec.kb.lookup("opus 4", 20)]
+    first = api_entities.lookup("Opus 4.9", 10)[0]  # with the derived version
     assert first.id == "claude-opus-4.9" and first.dynamic
-    assert rec.lookup("zzzz-no-such") == []
+    assert rec.kb.lookup("zzzz-no-such") == []
 
 
 def test_get_children_and_module_shortcuts(rec: EntityRecognizer) -> None:
-    e = rec.get("anthropic")
+    e = rec.kb.get("anthropic")
     assert e is not None and e.type == "lab" and "アンソロピック" in e.aliases
-    kids = [c.id for c in rec.children("claude-opus")]
+    kids = [c.id for c in rec.kb.children("claude-opus")]
     assert {"claude-opus-4.7", "claude-opus-4.8"} <= set(kids)
     assert entities.get_recognizer() is rec
-    assert entities.ancestors("claude-opus-4.8") == ["claude-opus", "claude", "anthropic"]
-    assert entities.describe("gpt-5.1") == rec.get("gpt-5.1")
-    assert [c.id for c in entities.children("anthropic")] == kids_of(rec, "anthropic")
-    assert entities.get("nope") is None
-    assert entities.lookup("anthropic", 1)[0].id == "anthropic"
+    assert load_kb().ancestors("claude-opus-4.8") == ["claude-opus", "claude", "anthropic"]
+    assert load_kb().describe("gpt-5.1") == rec.kb.get("gpt-5.1")
+    assert [c.id for c in load_kb().children("anthropic")] == kids_of(rec, "anthropic")
+    assert load_kb().get("nope") is None
+    assert load_kb().lookup("anthropic", 1)[0].id == "anthropic"
 
 
 def kids_of(rec: EntityRecognizer, eid: str) -> list[str]:
-    return [c.id for c in rec.children(eid)]
+    return [c.id for c in rec.kb.children(eid)]
 
 
 # --- the seed page --------------------------------------------------------------------------

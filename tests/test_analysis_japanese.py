@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.analysis.japanese import ja_bigrams, tokenize_ja
+from indexer.analysis.japanese import ja_bigrams
+from indexer.analysis.text import tokenize_ja
 from indexer.analysis.tokens import Token
 
 MIXED = [

@@ -27,7 +27,7 @@ import pytest
 from elasticsearch import Elasticsearch
 from elasticsearch.helpers import scan
 
-from indexer.analysis.entities import get_recognizer
+from indexer.analysis import load_kb
 from indexer.config import Settings
 from indexer.index.store import ensure_index
 from indexer.ingest import Ingest
@@ -442,14 +442,14 @@ async def test_top(
 
 
 async def test_top_entities_of_one_type(api: httpx.AsyncClient, docs: list[Doc]) -> None:
-    rec = get_recognizer()
+    kb = load_kb()
     for etype in ("model", "lab"):
         body = await get(api, "/v1/trends/top", by="entity", type=etype, size=10)
         counter = Counter(
             e
             for d in docs
             for e in d.entities
-            if (info := rec.describe(e)) is not None and info.type == etype
+            if (info := kb.describe(e)) is not None and info.type == etype
         )
         assert [(i["key"], i["count"]) for i in body["items"]] == ranked(counter, 10)
         assert {i["type"] for i in body["items"]} == {etype}
@@ -582,13 +582,13 @@ async def test_cooccurrence(
     a = [d for d in s if anchor(d)]
     assert (body["total"], body["anchor_count"]) == (len(s), len(a))
     assert len(a) > 2
-    rec = get_recognizer()
+    kb = load_kb()
     anchor_ids = {body["of"]["key"]} if body["of"]["kind"] == "entity" else set()
     for kind, key in (("entities", lambda d: d.entities), ("tags", lambda d: d.tags)):
         both, alone = count_by(a, key), count_by(s, key)
         if kind == "entities":
             for e in list(both):
-                if e in anchor_ids or set(rec.ancestors(e)) & anchor_ids:
+                if e in anchor_ids or set(kb.ancestors(e)) & anchor_ids:
                     del both[e]
         elif body["of"]["kind"] == "tag":
             del both[body["of"]["key"]]

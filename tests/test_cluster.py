@@ -25,13 +25,13 @@ from elasticsearch.helpers import scan
 
 from indexer.config import Settings
 from indexer.index.store import current_index, ensure_index
-from indexer.localnode import LocalNodeError, nodeconfig
-from indexer.localnode.cluster import LocalCluster
-from indexer.localnode.layout import ClusterLayout
+from localnode import LocalNodeError, nodeconfig
+from localnode.cluster import LocalCluster
+from localnode.layout import ClusterLayout
 from tests.conftest import OpenApi, delete_matching
 from tests.helpers import corpus_slice
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.integration]  # starts its own 3-node cluster
 
 NODES = 3
 SLICES = (("en_lastweekinai_items", 300), ("ja_ainewscollector_items", 300))

@@ -13,9 +13,9 @@ import pytest
 import yaml
 
 from indexer.config import Settings
-from indexer.localnode import LocalNode, LocalNodeError, jdk, leases, nodeconfig
-from indexer.localnode.distribution import artifact_path, unpack
-from indexer.localnode.paths import NodePaths
+from localnode import LocalNode, LocalNodeError, jdk, leases, nodeconfig
+from localnode.distribution import artifact_path, unpack
+from localnode.paths import NodePaths
 
 
 def _fake_jdk(base: Path, name: str, version: str) -> Path:

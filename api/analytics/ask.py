@@ -1,21 +1,28 @@
-"""One analytics request: ``q`` and the filters of /v1/search, read in a time zone, and the
-echo of it that every answer carries (``AnsweredQuery``)."""
+"""One analytics request: ``q`` and the filters of /v1/search, read in a time zone, the echo
+of it that every answer carries (``AnsweredQuery``), and ``analyze``, the whole of an
+analytics endpoint once its own parameters are read."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
-from fastapi import Request
+from elasticsearch import AsyncElasticsearch
+from fastapi import Request, Response
+from pydantic import BaseModel
 
 from api.analytics.models import AnsweredQuery
-from api.analytics.period import ONE_MS, Period, Zone, invalid, iso, parse_tz, period_from_params
-from api.analytics.respond import query_string
-from api.models import EntityRef, QueryWarning
-from api.query import entities
+from api.analytics.respond import Table, answer, query_string
+from api.errors import invalid
+from api.models import QueryWarning
+from api.present.entity import entity_ref
 from api.query.build import DEFAULT_MATCH, Compiled
 from api.query.params import SearchFilters, compile_search
+from api.query.period import ONE_MS, Dates, Period, Zone, iso, parse_tz
 from api.query.syntax import QuerySyntaxError
+from api.query.term_stats import common_lemmas, lemmas_of
+from indexer.config import Settings
 
 # filter parameters of /v1/search, in the order they are echoed
 FILTER_PARAMS = (
@@ -66,24 +73,49 @@ class Ask:
         return dict(self.filter_pairs())
 
 
-def ask(
-    request: Request, q: str | None, filters: SearchFilters, tz: str | None, period: Period | None = None
-) -> Ask:
-    """Reads ``from``/``to`` again, in ``tz`` (search_filters read them in UTC)."""
+def ask(q: str | None, filters: SearchFilters, tz: str | None, period: Period | None = None) -> Ask:
+    """The request in ``tz`` (default Asia/Tokyo): the period is ``from``/``to`` as
+    ``search_filters`` parsed them, placed in that zone (unless ``period`` is given)."""
     zone = parse_tz(tz)
     if period is None:
-        period = period_from_params(request.query_params.get("from"), request.query_params.get("to"), zone)
-    undated = filters.model_copy(update={"date_from": None, "date_to": None, "date_to_inclusive_day": False})
+        period = filters.dates.in_zone(zone)
+    undated = filters.model_copy(
+        update={"date_from": None, "date_to": None, "date_to_inclusive_day": False, "dates": Dates()}
+    )
     return Ask(q=q, filters=undated, zone=zone, period=period, compiled=compile_search(q, undated))
 
 
-def compile_extra(name: str, text: str, match: str = DEFAULT_MATCH) -> Compiled:
+def compile_extra(
+    name: str, text: str, match: str = DEFAULT_MATCH, common: frozenset[str] = frozenset()
+) -> Compiled:
     """Another query (compare=), read with the request's ``match``: its syntax errors are
     errors of that parameter (422)."""
     try:
-        return compile_search(text, SearchFilters(match=match))
+        return compile_search(text, SearchFilters(match=match), common)
     except QuerySyntaxError as exc:
         raise invalid(name, f"{exc} (in {text!r})", text) from None
+
+
+async def with_common_words(es: AsyncElasticsearch, settings: Settings, a: Ask) -> Ask:
+    """``a`` with q's common words (``api.query.term_stats``) matching only beside its rarer
+    ones, as /v1/search reads q: a count and its ``search`` link find the same posts."""
+    if not a.q or a.filters.match != "best":
+        return a
+    common = await common_lemmas(es, settings, lemmas_of(a.compiled))
+    if common:
+        a.compiled = compile_search(a.q, a.filters, common)
+    return a
+
+
+async def compile_extra_common(
+    es: AsyncElasticsearch, settings: Settings, name: str, text: str, match: str = DEFAULT_MATCH
+) -> Compiled:
+    """``compile_extra`` with the common words read as in ``with_common_words``."""
+    compiled = compile_extra(name, text, match)
+    if match != "best":
+        return compiled
+    common = await common_lemmas(es, settings, lemmas_of(compiled))
+    return compile_extra(name, text, match, common) if common else compiled
 
 
 def _period_pairs(a: Ask, period: Period) -> list[tuple[str, Any]]:
@@ -106,16 +138,10 @@ def answered(
     default the same)."""
     period = period or a.period
     links = links or period
-    refs: list[EntityRef] = []
+    compiled_all = (a.compiled, *(extra_compiled or []))
+    entity_ids = dict.fromkeys(i for compiled in compiled_all for i in compiled.entity_ids)
     warnings: list[QueryWarning] = []
-    for compiled in (a.compiled, *(extra_compiled or [])):
-        for entity_id in compiled.entity_ids:
-            if any(r.id == entity_id for r in refs):
-                continue
-            info = entities.describe(entity_id)
-            refs.append(
-                EntityRef(id=entity_id, name=info.name if info else None, type=info.type if info else None)
-            )
+    for compiled in compiled_all:
         warnings.extend(QueryWarning(message=w.message, position=w.position) for w in compiled.warnings)
     base = [("q", a.q), *_period_pairs(a, links), *a.filter_pairs()]
     canonical = query_string([*base, ("tz", a.zone.name), *params])
@@ -126,8 +152,36 @@ def answered(
         start=iso(period.start, a.zone) if period.start else None,
         end=iso(period.end, a.zone) if period.end else None,
         params=dict(params),
-        entities=refs,
+        entities=[entity_ref(i) for i in entity_ids],
         warnings=warnings,
         canonical=f"{path}?{canonical}",
         search=f"/v1/search?{query_string(base)}",
     )
+
+
+class EndpointParams(Protocol):
+    """An endpoint's own parameters, read and checked (``TimelineParams``, ``TopParams``, ...)."""
+
+    @property
+    def format(self) -> str: ...
+
+
+P = TypeVar("P", bound=EndpointParams)
+Body = TypeVar("Body", bound=BaseModel)
+
+
+async def analyze(
+    request: Request,
+    es: AsyncElasticsearch,
+    settings: Settings,
+    q: str | None,
+    filters: SearchFilters,
+    tz: str | None,
+    params: P,
+    run: Callable[[AsyncElasticsearch, Settings, Ask, P], Awaitable[Body]],
+    table: Callable[[Body], Table],
+) -> Response:
+    """``run`` over the request in ``tz``, answered as JSON or, with format=csv, as ``table``:
+    every analytics endpoint is this, after reading its own parameters into ``params``."""
+    body = await run(es, settings, await with_common_words(es, settings, ask(q, filters, tz)), params)
+    return answer(request, body, params.format, table)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import orjson
@@ -33,6 +34,14 @@ CACHE_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 def csv_content(description: str) -> dict[str, Any]:
     return {"text/csv": {"schema": {"type": "string"}, "example": description}}
+
+
+def cacheable_responses(
+    csv_example: str, description: str = "the answer (JSON), or a CSV table with format=csv"
+) -> dict[int | str, dict[str, Any]]:
+    """For ``responses=`` (after the error responses): the 304, and the 200 in JSON or, with
+    format=csv, a table like ``csv_example``."""
+    return {**CACHE_RESPONSES, 200: {"description": description, "content": csv_content(csv_example)}}
 
 
 def etag_of(body: bytes) -> str:
@@ -91,6 +100,27 @@ def csv_answer(
             "Content-Disposition": f'inline; filename="{filename}"',
         },
     )
+
+
+@dataclass(frozen=True)
+class Table:
+    """An answer as a flat CSV table, and the query it answers (``canonical``)."""
+
+    columns: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+    query: str
+    filename: str
+
+
+Body = TypeVar("Body", bound=BaseModel)
+
+
+def answer(request: Request, body: Body, format: str, table: Callable[[Body], Table]) -> Response:
+    """``body`` as JSON, or as ``table(body)`` with format=csv."""
+    if format != "csv":
+        return json_answer(request, body)
+    t = table(body)
+    return csv_answer(request, t.columns, t.rows, t.query, t.filename)
 
 
 def _cell(value: Any) -> Any:

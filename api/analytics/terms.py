@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
-from api.analytics.period import invalid
-from api.present.facets import TAG_LABEL_SEP, tag_labels
+from api.errors import invalid
+from api.present.entity import entity_name, entity_type
+from api.present.facets import tag_labels
 from api.query import entities
+from api.query.tags import literal
+from indexer.index import TAG_LABEL_SEP
 
 FIELDS = {
     "tag": "tag_keys",
@@ -21,39 +23,17 @@ FIELDS = {
 JA_TERM_RE = ".*[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005].*"
 
 
-def _kb_entities() -> dict[str, Any]:
-    kb = getattr(entities.recognizer(), "kb", None)
-    found = getattr(kb, "entities", None)
-    return dict(found) if isinstance(found, dict) else {}
-
-
-@functools.cache
-def _ids_by_type() -> dict[str, frozenset[str]]:
-    out: dict[str, set[str]] = {}
-    for entity_id, e in _kb_entities().items():
-        out.setdefault(str(getattr(e, "type", "") or ""), set()).add(entity_id)
-    return {k: frozenset(v) for k, v in out.items() if k}
-
-
-def entity_ids() -> list[str]:
-    """Every entity of the knowledge base (for the OpenAPI schema)."""
-    return sorted(_kb_entities())
-
-
-def entity_types() -> list[str]:
-    return sorted(set(_ids_by_type()) | {"model"})  # version rules make models too
-
-
 def check_type(by: str, entity_type: str | None) -> str | None:
     if entity_type is None or not entity_type.strip():
         return None
     if by != "entity":
         raise invalid("type", "type= goes with by=entity only", entity_type)
     value = entity_type.strip().lower()
-    if value not in entity_types():
+    known = entities.entity_types()  # version rules make models too
+    if value not in known:
         raise invalid(
             "type",
-            f"unknown entity type {entity_type!r}; choose from {', '.join(entity_types())}",
+            f"unknown entity type {entity_type!r}; choose from {', '.join(known)}",
             entity_type,
         )
     return value
@@ -71,7 +51,7 @@ def terms_agg(
     """A terms aggregation over ``by``, limited to one entity type or one script of key terms."""
     body: dict[str, Any] = {"field": FIELDS[by], "size": size, **extra}
     if entity_type is not None:
-        by_type = _ids_by_type()
+        by_type = entities.ids_by_type()
         if entity_type == "model":  # dynamic entities are models: leave out every other type
             others = sorted({i for t, ids in by_type.items() if t != "model" for i in ids})
             if others:
@@ -98,25 +78,16 @@ def counts(aggs: dict[str, Any], name: str) -> dict[str, int]:
     return {str(b["key"]): int(b["doc_count"]) for b in buckets(aggs, name)}
 
 
-def entity_type_of(entity_id: str) -> str | None:
-    info = entities.describe(entity_id)
-    return info.type if info else None
-
-
-def entity_label(entity_id: str) -> str | None:
-    info = entities.describe(entity_id)
-    return info.name if info else None
-
-
-def _regex_literal(text: str) -> str:
-    return "".join(ch if ch.isalnum() else "\\" + ch for ch in text)
+def item_type(by: str, key: str) -> str | None:
+    """The entity type of an item counted ``by`` entity; other items have none."""
+    return entity_type(key) if by == "entity" else None
 
 
 def labels_agg(tag_keys: list[str]) -> dict[str, Any]:
     """The spellings of these tags (``tag_labels`` is ``key\\x1fdisplay``)."""
     if not tag_keys:
         return {"terms": {"field": "tag_labels", "size": 1, "include": ["\u0000"]}}
-    pattern = "(" + "|".join(_regex_literal(k) for k in tag_keys) + ")" + _regex_literal(TAG_LABEL_SEP) + ".*"
+    pattern = "(" + "|".join(literal(k) for k in tag_keys) + ")" + literal(TAG_LABEL_SEP) + ".*"
     return {"terms": {"field": "tag_labels", "size": min(len(tag_keys) * 8, 2000), "include": pattern}}
 
 
@@ -128,9 +99,5 @@ def label(by: str, key: str, tags: dict[str, str] | None = None) -> str | None:
     if by == "tag":
         return (tags or {}).get(key, key)
     if by == "entity":
-        return entity_label(key)
+        return entity_name(key)
     return key
-
-
-def ancestors(entity_id: str) -> list[str]:
-    return entities.ancestors(entity_id)

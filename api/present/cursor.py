@@ -23,9 +23,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from api.errors import FieldError, InvalidParameters
+
 VERSION = 2
 MAX_CURSOR_CHARS = 8192
 _MAX_SORT_VALUES = 4
+_MAX_SKIP = 100  # a page's size at most
 _MAX_PAYLOAD_BYTES = 64 * 1024
 _TAG_BYTES = hashlib.sha256().digest_size
 _DOMAIN = b"aiposts cursor v2\n"  # so this key's signatures mean nothing elsewhere
@@ -40,9 +43,12 @@ _RESTART = "start again with cursor=*"
 SortKind = Literal["score", "long", "int", "keyword"]
 
 
-class CursorError(ValueError):
+class CursorError(InvalidParameters, ValueError):
     """The cursor cannot be read, is not one this server issued, or belongs to another query
-    or index (a 422 naming ``cursor``)."""
+    or index (a 422 naming ``cursor``). Still a ValueError: parsing code may catch it as one."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__([FieldError(field="cursor", message=message)])
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,10 @@ class Cursor:
     seen: int = 0  # hits delivered before this page
     indices: tuple[str, ...] = ()  # the concrete indices behind the alias when it was issued
     now_ms: int | None = None  # the walk's "now" (epoch ms) for the recency decay
+    # ids delivered at the boundary, which the next page leaves out: after a rescored relevance
+    # page (api.query.paging) the next one is a single-phase query, whose scores may differ
+    # from the rescored ones in the last float bit, so it continues just above the last score
+    skip: tuple[str, ...] = ()
 
 
 def _tag(key: bytes, body: bytes) -> bytes:
@@ -66,9 +76,12 @@ def seal(payload: bytes, key: bytes) -> str:
 
 
 def encode(cursor: Cursor, key: bytes) -> str:
+    fields = [VERSION, cursor.fingerprint, list(cursor.indices), cursor.after, cursor.pit, cursor.seen,
+              cursor.now_ms]
+    if cursor.skip:
+        fields.append(list(cursor.skip))
     payload = json.dumps(
-        [VERSION, cursor.fingerprint, list(cursor.indices), cursor.after, cursor.pit, cursor.seen,
-         cursor.now_ms],
+        fields,
         separators=(",", ":"),
         ensure_ascii=False,
         allow_nan=False,
@@ -145,9 +158,13 @@ def decode(token: str, key: bytes, kinds: Sequence[SortKind] | None = None) -> C
     """The cursor in ``token``: signature first, then every field (and the sort values against
     ``kinds`` when given)."""
     data = _payload(_body(token, key))
-    if not (isinstance(data, list) and len(data) == 7 and data[0] == VERSION):
+    if not (isinstance(data, list) and len(data) in (7, 8) and data[0] == VERSION):
         raise CursorError(f"cursor is from another version of this API; {_RESTART}")
-    _, fp, indices, after, pit, seen, now_ms = data
+    _, fp, indices, after, pit, seen, now_ms = data[:7]
+    skip = data[7] if len(data) == 8 else []
+    if (not isinstance(skip, list) or not len(skip) <= _MAX_SKIP
+            or not all(isinstance(i, str) and 0 < len(i) <= 1024 for i in skip)):
+        raise CursorError(f"cursor holds a bad list of posts to leave out; {_RESTART}")
     if not isinstance(fp, str) or not 0 < len(fp) <= 64:
         raise CursorError("cursor has no valid query fingerprint")
     if (not isinstance(indices, list) or not 0 < len(indices) <= 64
@@ -174,4 +191,5 @@ def decode(token: str, key: bytes, kinds: Sequence[SortKind] | None = None) -> C
     if now_ms is not None and (isinstance(now_ms, bool) or not isinstance(now_ms, int)
                                or not 0 <= now_ms < _LONG):
         raise CursorError("cursor holds a bad time for the recency of its scores")
-    return Cursor(fingerprint=fp, after=after, pit=pit, seen=seen, indices=tuple(indices), now_ms=now_ms)
+    return Cursor(fingerprint=fp, after=after, pit=pit, seen=seen, indices=tuple(indices), now_ms=now_ms,
+                  skip=tuple(skip))

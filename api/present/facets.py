@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from api.models import FacetBucket
-from api.query import entities
+from api.present.entity import entity_name
+from indexer.index import TAG_LABEL_SEP
 
 FACETS = ("tags", "entities", "sources", "langs", "months")
 MAX_FACET_SIZE = 100
-TAG_LABEL_SEP = "\x1f"
 
 
 def aggregations(names: list[str], size: int, time_zone: str = "UTC") -> dict[str, Any]:
@@ -50,11 +50,6 @@ def tag_labels(buckets: list[dict[str, Any]]) -> dict[str, str]:
         if key not in best or count > best[key][0]:
             best[key] = (count, display or key)
     return {k: v[1] for k, v in best.items()}
-
-
-def entity_name(entity_id: str) -> str | None:
-    info = entities.describe(entity_id)
-    return info.name if info else None
 
 
 def parse(names: list[str], aggs: dict[str, Any]) -> dict[str, list[FacetBucket]]:

@@ -25,9 +25,7 @@ from typing import Any
 
 from api.query import entities
 from api.query.build import PASSAGE_HITS, HighlightTerm
-from indexer.analysis.normalize import fold
-from indexer.analysis.segment import has_japanese
-from indexer.analysis.text import tokenize
+from indexer.analysis import fold, has_japanese, tokenize
 from indexer.index import fields as F
 
 FRAGMENT_CHARS = 160
@@ -164,13 +162,12 @@ class Highlighter:
         lang = "ja" if has_japanese(scan[:2000]) else "en"
         out: list[Match] = []
         try:
-            spans = entities.recognizer().mentions(scan, lang)
+            spans = entities.mentions(scan, lang)
         except Exception:  # highlighting must never fail a search
             return out
         for m in spans:
-            entity_id, start, end = entities._mention_parts(m)
-            if entity_id in wanted:
-                out.append(Match(start, end, -1 - wanted[entity_id]))
+            if m.entity_id in wanted:
+                out.append(Match(m.start, m.end, -1 - wanted[m.entity_id]))
         return out
 
     # -- snippets ---------------------------------------------------------------------------

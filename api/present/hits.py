@@ -27,6 +27,8 @@ HIT_SOURCE = [
     "impact",
     "editorial",
 ]
+# _source fields of a reference to a post (``ref_fields``)
+REF_SOURCE = ["id", "url", "texts.ja.title", "texts.en.title", "published", "source", "lang"]
 
 
 def titles(src: dict[str, Any]) -> dict[str, str]:
@@ -37,6 +39,14 @@ def titles(src: dict[str, Any]) -> dict[str, str]:
 def display_title(src: dict[str, Any]) -> str:
     t = titles(src)
     return t.get("ja") or t.get("en") or ""
+
+
+def ref_fields(hit: dict[str, Any]) -> dict[str, Any]:
+    """What every reference to a post shows (``PostRef`` and the posts that extend it) from a
+    hit with the ``REF_SOURCE`` fields."""
+    src = hit["_source"]
+    return {"id": str(src.get("id") or hit["_id"]), "title": display_title(src), "url": src.get("url"),
+            "published": src.get("published"), "source": src.get("source"), "lang": src.get("lang")}
 
 
 def summary(src: dict[str, Any]) -> str | None:

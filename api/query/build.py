@@ -30,6 +30,7 @@ value of a ``match_phrase`` or ``term``.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -37,11 +38,15 @@ from typing import Any, Literal, get_args
 
 from api.query import entities
 from api.query.syntax import And, Node, Not, Or, Parsed, Term, Warning_, parse
-from indexer.analysis.normalize import keyword_key
-from indexer.analysis.query_words import content_words
-from indexer.analysis.segment import has_japanese
-from indexer.analysis.tags import tag_key
-from indexer.analysis.text import QueryText, query_terms
+from indexer.analysis import (
+    QueryText,
+    content_words,
+    has_japanese,
+    is_intent_word,
+    keyword_key,
+    query_terms,
+    tag_key,
+)
 from indexer.index import fields as F
 
 TITLE_BOOST = 2.0
@@ -52,6 +57,7 @@ PROXIMITY_BOOST = 2.0
 COORD_BOOST = 5.0  # per query word the post has anywhere: posts with more of the words rank first
 WHOLE_TEXT_BOOST = 0.5  # BM25 of the whole post's text beside its best passage (measured, see bench)
 ALL_WORDS_BOOST = 3.0  # once more when it has every top-level word (a tier; measured, see bench)
+INTENT_FACTOR = 0.7  # an intent word (使い方, tutorial) weighs this much of a topic word (measured)
 PROXIMITY_SLOP = 3
 TIE_BREAKER = 0.3
 MatchMode = Literal["best", "all", "most", "any"]
@@ -83,6 +89,7 @@ class Compiled:
     entity_ids: list[str] = field(default_factory=list)  # named in free text
     warnings: list[Warning_] = field(default_factory=list)
     scored: bool = False  # the query has text that ranks (else only filters)
+    common_words: list[str] = field(default_factory=list)  # rank, but match only beside rarer words
 
 
 @dataclass(frozen=True)
@@ -96,14 +103,19 @@ class _Piece:
     end: int
     entity_ids: tuple[str, ...] = ()
     run: int = -1  # pieces from one run of adjacent words share it (for proximity)
+    intent: bool = False  # asks for a kind of post (使い方), not a topic: weighs less
 
 
 class _Builder:
-    def __init__(self, warnings: list[Warning_], match: str = DEFAULT_MATCH) -> None:
+    def __init__(
+        self, warnings: list[Warning_], match: str = DEFAULT_MATCH, common: frozenset[str] = frozenset()
+    ) -> None:
         if match not in MATCH_MODES:
             raise ValueError(f"match must be one of {MATCH_MODES}, not {match!r}")
         self.warnings = warnings
         self.match = match
+        self.common = common  # lemmas in so many posts that, under ``best``, they do not match alone
+        self.common_words: list[str] = []
         self.highlight: list[HighlightTerm] = []
         self.entity_ids: list[str] = []
         self.scored = False
@@ -134,6 +146,8 @@ class _Builder:
     def conjunction(self, node: And, negated: bool, top: bool = False) -> dict[str, Any] | None:
         must: list[dict[str, Any]] = []
         optional: list[dict[str, Any]] = []  # top-level free text when match is not "all"
+        topical: list[dict[str, Any]] = []  # the optional ones that are not intent words
+        common: list[tuple[_Piece, dict[str, Any]]] = []  # optional, but in most posts
         must_not: list[dict[str, Any]] = []
         filters: list[dict[str, Any]] = []
         items: list[Node | _Piece] = list(_group(list(node.children)))
@@ -155,16 +169,31 @@ class _Builder:
             if isinstance(item, _Piece) and item.field not in (None, "title"):
                 filters.append(clause)
             elif top and self.match != "all" and isinstance(item, _Piece) and item.field is None:
-                optional.append(clause)
+                if self.match == "best" and self.is_common(item):
+                    common.append((item, clause))
+                else:
+                    optional.append(clause)
+                if not item.intent:
+                    topical.append(clause)
             else:
                 must.append(clause)
         if not negated:
             for run in runs.values():
                 self.add_proximity(run)
+        if common and not optional:  # only common words: they match as any others
+            optional = [clause for _, clause in common]
+        elif common:
+            # a post with only a common word (AI in an archive about AI) is no answer to a query
+            # with rarer words: those decide which posts match, the common ones still score
+            self.common_words.extend(p.text for p, _ in common)
+            self.entity_scores.extend(clause for _, clause in common)
+            if len(optional) == 1:
+                self.all_words = {"bool": {"filter": list(topical or optional)}}
         if len(optional) == 1:
             must.extend(optional)
         elif optional:
-            self.all_words = {"bool": {"filter": list(optional)}}
+            # every topic word: a post about LangGraph need not say 使い方 to be in the top tier
+            self.all_words = {"bool": {"filter": list(topical or optional)}}
             must.append({"bool": {"should": optional, "minimum_should_match": _MINIMUM[self.match]}})
         if not (must or must_not or filters):
             return None
@@ -178,6 +207,12 @@ class _Builder:
         if must_not:
             body["must_not"] = must_not
         return {"bool": body}
+
+    def is_common(self, p: _Piece) -> bool:
+        if not self.common or p.entity_ids:
+            return False
+        bases = query_terms(p.text).bases.split()
+        return bool(bases) and all(b in self.common for b in bases)
 
     # -- pieces ------------------------------------------------------------------------------
 
@@ -227,7 +262,8 @@ class _Builder:
         }
         if negated:
             return presence
-        self.score(qt, title_only, ids)
+        weight = INTENT_FACTOR if p.intent else 1.0
+        self.score(qt, title_only, ids, weight)
         self.scored = True
         self.highlight.append(
             HighlightTerm(p.text, tuple(qt.tokens.split()), tuple(qt.bases.split()), title_only, ids)
@@ -235,20 +271,20 @@ class _Builder:
         self.entity_ids.extend(i for i in ids if i not in self.entity_ids)
         # the match itself scores a constant: posts with more of the words rank higher, and the
         # words are looked up once (the ranking clauses below only score the posts found here)
-        return {"constant_score": {"filter": presence, "boost": COORD_BOOST}}
+        return {"constant_score": {"filter": presence, "boost": round(COORD_BOOST * weight, 3)}}
 
-    def score(self, qt: QueryText, title_only: bool, ids: tuple[str, ...]) -> None:
+    def score(self, qt: QueryText, title_only: bool, ids: tuple[str, ...], weight: float = 1.0) -> None:
         """What a matched piece adds to the score: its best title match, and in the passages."""
-        title = stream_alternatives(qt, F.TITLE, F.TITLE_BASE, F.TITLE_BIGRAM, TITLE_BOOST)
+        title = stream_alternatives(qt, F.TITLE, F.TITLE_BASE, F.TITLE_BIGRAM, TITLE_BOOST * weight)
         if title:
             self.title_scores.append(_best(title))
         if title_only:
             return
-        passage = stream_alternatives(qt, F.PASSAGE_TEXT, F.PASSAGE_BASE, F.PASSAGE_BIGRAM)
+        passage = stream_alternatives(qt, F.PASSAGE_TEXT, F.PASSAGE_BASE, F.PASSAGE_BIGRAM, weight)
         if passage:
             self.passage_scores.append(_best(passage))
         if WHOLE_TEXT_BOOST:
-            whole = stream_alternatives(qt, F.TEXT, F.TEXT_BASE, F.TEXT_BIGRAM, WHOLE_TEXT_BOOST)
+            whole = stream_alternatives(qt, F.TEXT, F.TEXT_BASE, F.TEXT_BIGRAM, WHOLE_TEXT_BOOST * weight)
             if whole:
                 self.title_scores.append(_best(whole))
         if ids:
@@ -326,6 +362,23 @@ def stream_alternatives(
     return out
 
 
+def split_passages(query: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """``query`` (from ``compile_tree``, with or without filters) without its passage clause,
+    and that clause without inner hits: the two phases of a rescored search (the passages are
+    scored for the top hits only; see ``api.query.search_request``)."""
+    body = query.get("bool")
+    should = body.get("should") if isinstance(body, dict) else None
+    if not should:
+        return query, None
+    nested = [c for c in should if isinstance(c, dict) and (c.get("nested") or {}).get("path") == F.PASSAGES]
+    if not nested:
+        return query, None
+    rest = [c for c in should if all(c is not n for n in nested)]
+    first = {**body, "should": rest} if rest else {k: v for k, v in body.items() if k != "should"}
+    clause = {"nested": {k: v for k, v in nested[0]["nested"].items() if k != "inner_hits"}}
+    return {"bool": first}, clause
+
+
 def passage_hits(query: dict[str, Any]) -> dict[str, Any]:
     """``query`` asking for the best passage of each hit (``inner_hits``), for highlights:
     the passage scoring clause that ``compile_tree`` wrote, wherever filters wrapped it."""
@@ -375,6 +428,9 @@ def _group(children: list[Node]) -> list[Node | _Piece]:
             i += 1
         out.extend(_group_run(_content_run(run), runs))
         runs += 1
+    words = [p for p in out if isinstance(p, _Piece) and p.field is None]
+    if words and all(p.intent for p in words):  # 比較 alone: what the user wants is the topic
+        out = [dataclasses.replace(p, intent=False) if isinstance(p, _Piece) else p for p in out]
     return out
 
 
@@ -428,7 +484,8 @@ def _group_run(run: list[Term], run_id: int) -> list[_Piece]:
             pieces.append(_Piece(text, True, None, t.start, nxt.end, run=run_id))
             i += 2
             continue
-        pieces.append(_as_piece(t, run_id))
+        pieces.append(_Piece(t.text, t.phrase, t.field, t.start, t.end, run=run_id,
+                             intent=is_intent_word(t.text)))
         i += 1
     return pieces
 
@@ -436,10 +493,14 @@ def _group_run(run: list[Term], run_id: int) -> list[_Piece]:
 # -- entry points ----------------------------------------------------------------------------
 
 
-def compile_tree(parsed: Parsed, match: str = DEFAULT_MATCH) -> Compiled:
-    """The query (without filters) for a parsed ``q``; ``match``: see the module docstring."""
+def compile_tree(
+    parsed: Parsed, match: str = DEFAULT_MATCH, common: frozenset[str] = frozenset()
+) -> Compiled:
+    """The query (without filters) for a parsed ``q``; ``match``: see the module docstring.
+    ``common``: lemmas found in most posts (``api.query.term_stats``); under ``best`` a word
+    made of them ranks the posts that have it but does not make a post match by itself."""
     warnings = list(parsed.warnings)
-    builder = _Builder(warnings, match)
+    builder = _Builder(warnings, match, common)
     clause = None
     if parsed.tree is not None:
         tree = parsed.tree if isinstance(parsed.tree, And) else And((parsed.tree,))
@@ -456,6 +517,7 @@ def compile_tree(parsed: Parsed, match: str = DEFAULT_MATCH) -> Compiled:
         entity_ids=builder.entity_ids,
         warnings=warnings,
         scored=builder.scored,
+        common_words=builder.common_words,
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from fastapi.exceptions import RequestValidationError
+from api.errors import invalid
 
 FIRST_DAY = date(1000, 1, 1)
 LAST_DAY = date(9998, 12, 31)
@@ -34,13 +34,6 @@ WHEN_PATTERN = (
 # json_schema_extra of the parameters (the pattern is for the schema: the code checks more)
 WHEN_SCHEMA: dict[str, object] = {"pattern": WHEN_PATTERN}
 DAY_SCHEMA: dict[str, object] = {"pattern": DATE_PATTERN}
-
-
-def invalid(name: str, message: str, value: object = None) -> RequestValidationError:
-    """A 422 for one query parameter (raise it)."""
-    return RequestValidationError(
-        [{"type": "value_error", "loc": ("query", name), "msg": message, "input": value}]
-    )
 
 
 def _in_range(name: str, day: date, raw: str) -> None:

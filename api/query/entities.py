@@ -1,86 +1,112 @@
-"""The API's one door to the entity knowledge base (``indexer.analysis.entities``).
+"""The API's one door to entities: the knowledge base answers lookups, the recognizer finds
+names in text. Both come from ``indexer.analysis``; what leaves this module is the API's own
+small dataclasses (``Info``, ``Span``), so a change on the indexer side is absorbed here.
 
-Everything the API asks of the recognizer goes through here, so a change in its interface is
-absorbed in one module.
+The package is used as ``analysis.name``: its knowledge base and recognizer are imported on
+first use, so importing this module stays as cheap as importing ``indexer.analysis``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from indexer.analysis.normalize import normalize
+from indexer import analysis
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
+    """An entity named in a text, with character offsets into that text."""
+
     entity_id: str
     start: int
     end: int
 
 
-class _NoEntities:
-    """Stands in while the knowledge base cannot be loaded: no entity is known."""
+@dataclass(frozen=True, slots=True)
+class Info:
+    """What the API shows of an entity."""
 
-    def get(self, entity_id: str) -> None:
-        return None
-
-    def mentions(self, text: str, lang: str) -> list[Any]:
-        return []
-
-    def match_query(self, text: str) -> list[str]:
-        return []
-
-    def lookup(self, prefix: str, limit: int = 10) -> list[Any]:
-        return []
-
-    def describe(self, entity_id: str) -> None:
-        return None
-
-    def children(self, entity_id: str) -> list[str]:
-        return []
-
-    def ancestors(self, entity_id: str) -> list[str]:
-        return []
+    id: str
+    name: str
+    type: str
+    names: dict[str, list[str]]  # aliases by script: "ja" (kana/kanji) and "en" (the rest)
+    aliases: tuple[str, ...]
+    parent: str | None
+    dynamic: bool = False  # derived by a version rule, not listed in the knowledge base
 
 
-def recognizer() -> Any:
-    try:
-        from indexer.analysis.entities import get_recognizer
-    except ImportError:  # pragma: no cover - only while the module is being written
-        return _NoEntities()
-    return get_recognizer()
+def _info(e: analysis.Entity) -> Info:
+    names = {
+        "ja": [a for a in e.aliases if analysis.has_japanese(a)],
+        "en": [a for a in e.aliases if not analysis.has_japanese(a)],
+    } if e.aliases else {}
+    return Info(id=e.id, name=e.name or e.id, type=e.type, names=names, aliases=e.aliases,
+                parent=e.parent, dynamic=e.dynamic)
+
+
+# --- lookups (the knowledge base) -------------------------------------------------------------
 
 
 def exists(entity_id: str) -> bool:
-    try:
-        return recognizer().get(entity_id) is not None
-    except KeyError:
-        return False
+    """Whether the knowledge base lists ``entity_id`` (a derived version id is not listed)."""
+    return analysis.load_kb().exists(entity_id)
+
+
+def describe(entity_id: str) -> Info | None:
+    """A listed entity or one a version rule derives (``claude-opus-4.9``); None if neither."""
+    e = analysis.load_kb().describe(entity_id)
+    return None if e is None else _info(e)
+
+
+def children(entity_id: str) -> list[str]:
+    return [c.id for c in analysis.load_kb().children(entity_id)]
+
+
+def ancestors(entity_id: str) -> list[str]:
+    """Parent, grandparent, ... (the ids a post's ``entity_tree`` adds for it)."""
+    return analysis.load_kb().ancestors(entity_id)
+
+
+def entity_ids() -> list[str]:
+    """Every listed entity, sorted (version rules can derive more)."""
+    return sorted(e.id for e in analysis.load_kb().all_entities())
+
+
+def ids_by_type() -> dict[str, frozenset[str]]:
+    return analysis.load_kb().ids_by_type()
+
+
+def entity_types() -> list[str]:
+    return analysis.load_kb().types()
+
+
+def lookup(prefix: str, limit: int) -> list[Info]:
+    """Entities by alias or alias prefix (either script). A query that names, as a whole, a
+    version the knowledge base lacks (``Opus 4.9``) yields that derived entity first."""
+    kb = analysis.load_kb()
+    found: list[analysis.Entity] = []
+    hits = spans(prefix)
+    if len(hits) == 1 and not (prefix[: hits[0].start].strip() or prefix[hits[0].end :].strip()):
+        e = kb.describe(hits[0].entity_id)
+        if e is not None and e.dynamic:
+            found.append(e)
+    for e in kb.lookup(prefix, limit):
+        if e not in found:
+            found.append(e)
+    return [_info(e) for e in found[:limit]]
+
+
+# --- names in text (the recognizer) -----------------------------------------------------------
+
+
+def mentions(text: str, lang: str) -> list[Span]:
+    """Entities a post's text names, as indexing finds them (case matters for cased aliases)."""
+    return [Span(m.entity_id, m.start, m.end) for m in analysis.get_recognizer().mentions(text, lang)]
 
 
 def spans(text: str) -> list[Span]:
-    """Entity names in ``text`` (a piece of a query), with their offsets into ``text``."""
-    rec = recognizer()
-    finder = getattr(rec, "query_mentions", None)
-    if finder is not None:
-        found = finder(text)
-    elif hasattr(rec, "_mentions"):  # query mode: case-insensitive, as match_query
-        found = rec._mentions(text, query=True)
-    else:
-        found = rec.mentions(text, "ja" if _has_japanese(text) else "en")
-    out: list[Span] = []
-    for m in found:
-        entity_id, start, end = _mention_parts(m)
-        out.append(Span(entity_id, start, end))
-    return out
-
-
-def _mention_parts(m: Any) -> tuple[str, int, int]:
-    if isinstance(m, tuple):
-        return str(m[0]), int(m[1]), int(m[2])
-    entity_id = getattr(m, "id", None) or getattr(m, "entity_id", None)
-    return str(entity_id), int(m.start), int(m.end)
+    """Entity names in ``text`` (a piece of a query; case ignored), with their offsets."""
+    return [Span(m.entity_id, m.start, m.end) for m in analysis.get_recognizer().query_mentions(text)]
 
 
 def named(text: str) -> list[str]:
@@ -89,9 +115,7 @@ def named(text: str) -> list[str]:
     if not stripped:
         return []
     found = [s.entity_id for s in spans(stripped) if s.start == 0 and s.end == len(stripped)]
-    if found:
-        return list(dict.fromkeys(found))
-    return []
+    return list(dict.fromkeys(found))
 
 
 def resolve(value: str) -> list[str]:
@@ -99,95 +123,7 @@ def resolve(value: str) -> list[str]:
     value = value.strip()
     if not value:
         return []
-    for candidate in (value, normalize(value)):
+    for candidate in (value, analysis.normalize(value)):
         if exists(candidate):
             return [candidate]
-    ids = named(value)
-    if ids:
-        return ids
-    return [i for i in recognizer().match_query(value)]
-
-
-def _has_japanese(text: str) -> bool:
-    from indexer.analysis.segment import has_japanese
-
-    return has_japanese(text)
-
-
-@dataclass(frozen=True)
-class Info:
-    """What the API shows of an entity, whatever shape the recognizer returns."""
-
-    id: str
-    name: str
-    type: str | None
-    names: dict[str, Any]
-    aliases: tuple[str, ...]
-    parent: str | None
-
-
-def _attr(obj: Any, *names: str) -> Any:
-    for n in names:
-        if isinstance(obj, dict) and n in obj:
-            return obj[n]
-        if hasattr(obj, n):
-            return getattr(obj, n)
-    return None
-
-
-def _info(entity_id: str, raw: Any) -> Info:
-    aliases = tuple(str(a) for a in (_attr(raw, "aliases") or ()))
-    names = _attr(raw, "names") or {}
-    if not isinstance(names, dict):
-        names = {"all": list(names)}
-    if not names and aliases:
-        names = {
-            "ja": [a for a in aliases if _has_japanese(a)],
-            "en": [a for a in aliases if not _has_japanese(a)],
-        }
-    name = _attr(raw, "name", "display", "label")
-    if not name:
-        for lang in ("en", "ja"):
-            v = names.get(lang)
-            if v:
-                name = v if isinstance(v, str) else next(iter(v), None)
-                break
-    parent = _attr(raw, "parent")
-    if parent is None:
-        ancestors_ = ancestors(entity_id)
-        parent = ancestors_[0] if ancestors_ else None
-    return Info(
-        id=entity_id,
-        name=str(name or entity_id),
-        type=_attr(raw, "type", "kind"),
-        names={str(k): v for k, v in names.items()},
-        aliases=aliases,
-        parent=parent,
-    )
-
-
-def describe(entity_id: str) -> Info | None:
-    raw = recognizer().describe(entity_id)
-    if raw is None:
-        raw = recognizer().get(entity_id)
-    return None if raw is None else _info(entity_id, raw)
-
-
-def lookup(prefix: str, limit: int) -> list[Info]:
-    out: list[Info] = []
-    for item in recognizer().lookup(prefix, limit):
-        entity_id = item if isinstance(item, str) else _attr(item, "id")
-        if not entity_id:
-            continue
-        info = describe(str(entity_id))
-        if info is not None:
-            out.append(info)
-    return out
-
-
-def children(entity_id: str) -> list[str]:
-    return [c if isinstance(c, str) else str(_attr(c, "id")) for c in recognizer().children(entity_id)]
-
-
-def ancestors(entity_id: str) -> list[str]:
-    return [a if isinstance(a, str) else str(_attr(a, "id")) for a in recognizer().ancestors(entity_id)]
+    return named(value) or analysis.get_recognizer().match_query(value)

@@ -1,33 +1,37 @@
 """The ``q`` and filters of ``/v1/search``, reusable by every endpoint that takes "the same
 query and filters" (export, trend analytics)::
 
-    from api.query.params import SearchFilters, search_filters, build_query
+    from api.query.params import Filters, QParam, build_query
 
     @router.get("/v1/trends")
-    async def trends(q: QParam = None, filters: SearchFilters = Depends(search_filters)):
+    async def trends(filters: Filters, q: QParam = None):
         query = build_query(q, filters)  # a bool query: match clauses + filter clauses
 
-``build_query`` raises ``QuerySyntaxError`` (400 with the position; the app maps it) and
-``search_filters`` raises ``RequestValidationError`` (422, field by field).
+``build_query`` raises ``QuerySyntaxError`` (400 with the position) and ``search_filters``
+raises ``InvalidParameters`` (422 naming the parameter); both are ``api.errors.ApiError``.
+
+``from``/``to`` are parsed once, here: ``SearchFilters.dates`` keeps them as read, and
+``date_from``/``date_to`` are them in UTC until ``in_zone`` places them in a ``tz``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import Query
-from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, Field
+from fastapi import Depends, Query
+from pydantic import BaseModel, Field, InstanceOf
 
+from api.errors import invalid
 from api.query import entities
 from api.query.build import DEFAULT_MATCH, Compiled, MatchMode, compile_tree, keyword_key
-from api.query.dates import RANGE, WHEN_SCHEMA, es_instant, read_when
+from api.query.dates import RANGE, WHEN_SCHEMA, es_instant
+from api.query.period import ONE_MS, UTC_ZONE, Dates, Zone, read
 from api.query.schema import TAG_PATTERN, entity_values, values
 from api.query.syntax import parse
-from indexer.analysis.tags import tag_key
+from indexer.analysis import tag_key
 
 MAX_Q_CHARS = 1000
 MAX_VALUE_CHARS = 200
@@ -61,9 +65,26 @@ class SearchFilters(BaseModel):
     min_importance: int | None = Field(None, ge=1, le=5)
     doc_type: list[DocType] = Field(default_factory=list)
     match: MatchMode = Field(DEFAULT_MATCH, description="how many of q's top-level words a post needs")
+    # from/to as parsed, so that a zone can be applied without reading the query string again
+    dates: InstanceOf[Dates] = Field(default_factory=Dates, exclude=True)
+    zone: InstanceOf[Zone] | None = Field(None, exclude=True, description="date_from/date_to's "
+                                          "zone; None: UTC, as no tz was given")
 
     def fingerprint_data(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude={"entity_ids"})
+
+    def in_zone(self, zone: Zone) -> SearchFilters:
+        """These filters with ``from``/``to`` read in ``zone`` (a 422 when ``to`` is then not
+        after ``from``)."""
+        period = self.dates.in_zone(zone)
+        return self.model_copy(
+            update={
+                "zone": zone,
+                "date_from": period.start,
+                "date_to": period.end - ONE_MS if period.end else None,
+                "date_to_inclusive_day": False,
+            }
+        )
 
 
 # -- parameter declarations (shared so every endpoint documents them the same way) ------------
@@ -93,29 +114,29 @@ QParam = Annotated[
 def _values(name: str, values: list[str] | None) -> list[str]:
     values = [v.strip() for v in values or [] if v and v.strip()]
     if len(values) > MAX_VALUES:
-        _invalid(name, f"at most {MAX_VALUES} values")
+        raise invalid(name, f"at most {MAX_VALUES} values")
     for v in values:
         if len(v) > MAX_VALUE_CHARS:
-            _invalid(name, f"values are at most {MAX_VALUE_CHARS} characters")
+            raise invalid(name, f"values are at most {MAX_VALUE_CHARS} characters")
     return values
 
 
-def _invalid(name: str, message: str, value: object = None) -> None:
-    raise RequestValidationError(
-        [{"type": "value_error", "loc": ("query", name), "msg": message, "input": value}]
-    )
+def _entity_ids(values: list[str]) -> list[list[str]]:
+    """Each ``entity=`` value as the ids it names (an id, or an alias of one or more)."""
+    resolved: list[list[str]] = []
+    for value in values:
+        ids = entities.resolve(value)
+        if not ids:
+            raise invalid("entity", f"unknown entity {value!r} (see GET /v1/entities?q=)", value)
+        resolved.append(ids)
+    return resolved
 
 
-def parse_when(name: str, raw: str | None) -> tuple[datetime | None, bool]:
-    """A date (``2025-06-01``) or a date-time (``2025-06-01T09:00:00+09:00``; UTC without an
-    offset), on a day within ``dates.RANGE``. Returns the instant and whether the value was a
-    whole day."""
-    if raw is None or not raw.strip():
-        return None, False
-    dt, whole_day = read_when(name, raw)
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt, whole_day
+def _tags(values: list[str]) -> list[str]:
+    for t in values:
+        if not tag_key(t):
+            raise invalid("tag", f"tag {t!r} has no letters or digits", t)
+    return values
 
 
 def search_filters(
@@ -173,25 +194,19 @@ def search_filters(
     ] = DEFAULT_MATCH,
 ) -> SearchFilters:
     """FastAPI dependency: the filter parameters, validated and resolved."""
-    start, _ = parse_when("from", date_from)
-    end, whole_day = parse_when("to", date_to)
+    dates = Dates(read("from", date_from), read("to", date_to))
+    # in UTC until a tz places them (in_zone); to's whole day counts (date_to_inclusive_day)
+    start = dates.start.first(UTC_ZONE) if dates.start else None
+    end = dates.end.first(UTC_ZONE) if dates.end else None
     if start and end and start > end:
-        _invalid("to", "'to' is before 'from'", date_to)
+        raise invalid("to", "'to' is before 'from'", date_to)
     entity_values = _values("entity", entity)
-    resolved: list[list[str]] = []
-    for value in entity_values:
-        ids = entities.resolve(value)
-        if not ids:
-            _invalid("entity", f"unknown entity {value!r} (see GET /v1/entities?q=)", value)
-        resolved.append(ids)
-    tags = _values("tag", tag)
-    for t in tags:
-        if not tag_key(t):
-            _invalid("tag", f"tag {t!r} has no letters or digits", t)
+    resolved = _entity_ids(entity_values)
+    tags = _tags(_values("tag", tag))
     return SearchFilters(
         date_from=start,
         date_to=end,
-        date_to_inclusive_day=whole_day,
+        date_to_inclusive_day=bool(dates.end and dates.end.whole_day),
         source=_values("source", source),
         author=_values("author", author),
         lang=list(dict.fromkeys(lang or [])),
@@ -205,7 +220,12 @@ def search_filters(
         min_importance=min_importance,
         doc_type=list(dict.fromkeys(doc_type or [])),
         match=match,
+        dates=dates,
     )
+
+
+# the route parameter of the filters, declared once for every route that takes them
+Filters = Annotated[SearchFilters, Depends(search_filters)]
 
 
 def _iso(dt: datetime) -> str:
@@ -256,9 +276,12 @@ def filter_clauses(f: SearchFilters) -> tuple[list[dict[str, Any]], list[dict[st
     return out, must_not
 
 
-def compile_search(q: str | None, filters: SearchFilters | None = None) -> Compiled:
-    """``q`` and the filters as one bool query, plus what highlighting needs."""
-    compiled = compile_tree(parse(q or ""), filters.match if filters is not None else DEFAULT_MATCH)
+def compile_search(
+    q: str | None, filters: SearchFilters | None = None, common: frozenset[str] = frozenset()
+) -> Compiled:
+    """``q`` and the filters as one bool query, plus what highlighting needs (``common``: see
+    ``build.compile_tree``)."""
+    compiled = compile_tree(parse(q or ""), filters.match if filters is not None else DEFAULT_MATCH, common)
     if filters is not None:
         extra, excluded = filter_clauses(filters)
         body = compiled.query["bool"]

@@ -15,6 +15,9 @@ import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from api.query import entities
+from api.query.period import zone_names
+
 OFFSET_PATTERN = r"^[+-]((0[0-9]|1[0-7]):?[0-5][0-9]|18:?00)$"
 CURSOR_PATTERN = r"^(\*|[A-Za-z0-9_-]+)$"  # "*" or base64url, as next_cursor is
 POST_ID_PATTERN = r"^[0-9a-f]{20}$"  # indexer.post: 20 hex digits of a SHA-1
@@ -38,17 +41,14 @@ def _replace(build: Callable[[], dict[str, Any]], many: bool = False, max_items:
 
 
 def _tz() -> dict[str, Any]:
-    from api.analytics.period import zone_names
-
     by_name = {"type": "string", "enum": zone_names()}
     return {"anyOf": [by_name, {"type": "string", "pattern": OFFSET_PATTERN}]}
 
 
 @functools.cache
 def entity_ids() -> list[str]:
-    from api.analytics import terms
-
-    return terms.entity_ids()
+    """Every entity the knowledge base lists (the enum of ``entity=`` and of the anchor)."""
+    return entities.entity_ids()
 
 
 def _entity() -> dict[str, Any]:
@@ -65,9 +65,7 @@ def _anchor() -> dict[str, Any]:
 
 
 def _entity_type() -> dict[str, Any]:
-    from api.analytics import terms
-
-    return {"type": "string", "enum": terms.entity_types()}
+    return {"type": "string", "enum": entities.entity_types()}
 
 
 def comma_list(names: Iterable[str]) -> Extra:

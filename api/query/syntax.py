@@ -24,7 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from indexer.analysis.normalize import fold
+from api.errors import ApiError, ErrorBody
+from indexer.analysis import fold
 
 FIELDS = ("title", "source", "tag", "entity", "lang", "author")
 MAX_DEPTH = 16
@@ -35,13 +36,20 @@ _OPEN_QUOTES = {'"': '"', "「": "」", "『": "』"}
 _DELIMS = set(' \t\r\n()"「」『』')
 
 
-class QuerySyntaxError(ValueError):
-    """A query that cannot be read; ``position`` is a 0-based character offset into ``q``."""
+class QuerySyntaxError(ApiError, ValueError):
+    """A query that cannot be read (400); ``position`` is a 0-based character offset into
+    ``q``. ``message`` says where too; ``reason`` is the bare reason."""
 
-    def __init__(self, message: str, position: int) -> None:
-        super().__init__(f"{message} (at position {position})")
-        self.message = message
+    status = 400
+    code = "query_syntax"
+
+    def __init__(self, reason: str, position: int) -> None:
+        super().__init__(f"{reason} (at position {position})")
+        self.reason = reason
         self.position = position
+
+    def body(self) -> ErrorBody:
+        return ErrorBody(code=self.code, message=self.message, position=self.position)
 
 
 @dataclass(frozen=True)

@@ -1,19 +1,19 @@
-"""``from``/``to`` of /v1/search and /v1/export read in a time zone (``tz``), as the trend
+"""``tz`` of /v1/search and /v1/export: ``from``/``to`` read in a time zone, as the trend
 endpoints read them, so a page can ask both the same question.
 
-``search_filters`` reads the dates in UTC; without ``tz`` that stays so. With ``tz`` the raw
-parameters are read again in that zone: a date is that local day, a date-time without an
-offset is local time (``api.analytics.period``).
+``search_filters`` parsed the dates once and placed them in UTC; without ``tz`` that stays
+so. With ``tz`` the parsed dates are placed in that zone (``SearchFilters.in_zone``): a date
+is that local day, a date-time without an offset is local time (``api.query.period``).
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query, Request
+from fastapi import Query
 
-from api.analytics.period import ONE_MS, Zone, parse_tz, period_from_params
 from api.query.params import SearchFilters
+from api.query.period import Zone, parse_tz
 from api.query.schema import TZ_SCHEMA
 
 TzParam = Annotated[
@@ -28,17 +28,10 @@ TzParam = Annotated[
 ]
 
 
-def zoned(request: Request, filters: SearchFilters, tz: str | None) -> tuple[SearchFilters, Zone | None]:
-    """``filters`` with ``from``/``to`` read in ``tz`` (unchanged, and None, without ``tz``)."""
+def zoned(filters: SearchFilters, tz: str | None) -> tuple[SearchFilters, Zone | None]:
+    """``filters`` with ``from``/``to`` read in ``tz`` (unchanged, and None, without ``tz``):
+    the filters carry the parsed dates, so the query string is not read again."""
     if tz is None or not tz.strip():
         return filters, None
     zone = parse_tz(tz)
-    period = period_from_params(request.query_params.get("from"), request.query_params.get("to"), zone)
-    dated = filters.model_copy(
-        update={
-            "date_from": period.start,
-            "date_to": period.end - ONE_MS if period.end else None,
-            "date_to_inclusive_day": False,
-        }
-    )
-    return dated, zone
+    return filters.in_zone(zone), zone

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from importlib.metadata import PackageNotFoundError, version
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from elasticsearch import AsyncElasticsearch
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from api.backend import failover_retries
-from api.errors import ErrorResponse
-from api.es import get_es, get_settings, within
-from indexer.config import Settings
+from api.backend import failover_retries, guarded
+from api.errors import ErrorEnvelope
+from api.es import Conf, Es
 
 SERVICE_NAME = "aiposts"
 
@@ -61,21 +59,22 @@ def _node_version(nodes: dict[str, Any]) -> str | None:
 @router.get(
     "/health",
     response_model=HealthResponse,
-    responses={503: {"model": ErrorResponse, "description": "Elasticsearch is unreachable"}},
+    responses={503: {"model": ErrorEnvelope, "description": "Elasticsearch is unreachable"}},
 )
 async def health(
-    es: Annotated[AsyncElasticsearch, Depends(get_es)],
-    settings: Annotated[Settings, Depends(get_settings)],
+    es: Es,
+    settings: Conf,
 ) -> HealthResponse:
     client = es.options(request_timeout=settings.es_wait, max_retries=failover_retries(settings))
-    cluster, nodes, alias = await within(
+    cluster, nodes, alias = await guarded(
+        es,
+        settings,
         asyncio.gather(
             client.cluster.health(),
             # not GET /: the integ-test distribution used for development lacks that endpoint
             client.nodes.info(node_id="_local", filter_path="nodes.*.version"),
             client.indices.exists_alias(name=settings.index),
         ),
-        settings.es_wait,
     )
     status = str(cluster.get("status", "unknown"))
     exists = bool(alias)

@@ -131,7 +131,7 @@ def run_outage(
     max_seconds: float = 400,
     log: Any = print,
 ) -> dict[str, Any]:
-    from indexer.localnode import LocalNode
+    from localnode import LocalNode
 
     node_settings = settings.model_copy(
         update={"es_port": port, "es_url": f"http://127.0.0.1:{port}", "index": ALIAS}

@@ -7,8 +7,8 @@ Elasticsearch directly, and export throughput; both measured in the same run.
 * the mixed query set of ``bench/query/queries.py`` (Japanese, English, phrase, filtered,
   faceted, highlighted), sent ``--rounds`` times per phase by ``concurrency`` workers;
 * "API": ``GET /v1/search`` over HTTP to an API process on a loopback port; "ES": the body
-  the API builds for that request (``compile_search`` and the route's own blend, sort and
-  aggregations, called in-process), sent with the same Elasticsearch client the API uses;
+  the API builds for that request (``api.query.search_request``, the API's own builder,
+  called in-process), sent with the same Elasticsearch client the API uses;
 * the API and ES phases alternate ``--repeat`` times per concurrency, so drift on a shared
   machine hits both alike; ratio = API percentile / ES percentile;
 * export: ``GET /v1/export`` of every post (default fields), read to the end, against a
@@ -31,7 +31,8 @@ import httpx
 from elasticsearch import AsyncElasticsearch
 
 from api.es import create_client
-from api.routes.export import BATCH, DEFAULT_FIELDS, FIELDS
+from api.present.export_rows import DEFAULT_FIELDS, FIELDS
+from api.query.export_scan import BATCH
 from bench.common import CORPUS, elasticsearch, machine, write_result
 from bench.load.server import api_server
 from bench.load.stats import summary_ms

@@ -6,10 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from api.backend import search_timeout
-from api.present import facets as facet_mod
-from api.present.hits import HIT_SOURCE
-from api.query.params import compile_search, search_filters
-from api.routes.search import SORTS, blended
+from api.query.params import search_filters
+from api.query.search_request import search_request
 from indexer.config import Settings
 
 ALL_FACETS = "tags,entities,sources,langs,months"
@@ -60,16 +58,7 @@ def es_body(params: dict[str, Any], settings: Settings, size: int = 10) -> dict[
         min_importance=params.get("min_importance"),
         **{name: _listed(params.get(name)) for name in _FILTER_ARGS},
     )
-    compiled = compile_search(params.get("q"), filters)
-    body: dict[str, Any] = {
-        "query": blended(compiled.query),
-        "sort": SORTS["relevance"],
-        "size": size,
-        "track_total_hits": True,
-        "source": HIT_SOURCE,
-        "timeout": search_timeout(settings),
-    }
-    if params.get("facets"):
-        names = [n.strip() for n in str(params["facets"]).split(",") if n.strip()]
-        body["aggs"] = facet_mod.aggregations(names, int(params.get("facet_size", 10)))
-    return body
+    names = [n.strip() for n in str(params.get("facets") or "").split(",") if n.strip()]
+    request = search_request(params.get("q"), filters, "relevance", size, search_timeout(settings),
+                             highlight=False, facets=names, facet_size=int(params.get("facet_size", 10)))
+    return request.body(now_ms=None, rescore=True)  # a first page, recency from Elasticsearch's "now"

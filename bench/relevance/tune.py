@@ -4,7 +4,7 @@
         --try build.COORD_BOOST=0,2,5 --try search.RECENCY_WEIGHT=0,0.3
 
 Each ``--try MODULE.NAME=V1,V2`` sets a constant of ``api.query.build`` (``build.``) or
-``api.routes.search`` (``search.``) to each value in turn, the others at their defaults, and
+``api.query.sort`` (``search.``) to each value in turn, the others at their defaults, and
 prints nDCG@10 (all judgments / judged-only) per kind on the topics whose ``half`` is
 ``--half`` (default ``tune``). The held-out half is never read here: decide on this, then
 report both halves with ``python -m bench.relevance``.
@@ -22,14 +22,19 @@ from bench.relevance.formats import load_qrels, load_topics
 from bench.relevance.run import api_runs, evaluate
 from indexer.config import Settings
 
-_MODULES = {"build": "api.query.build", "search": "api.routes.search"}
+_MODULES = {
+    "build": "api.query.build",
+    "search": "api.query.sort",
+    "stats": "api.query.term_stats",
+    "request": "api.query.search_request",
+}
 
 
 def _parse(item: str) -> tuple[Any, str, list[float]]:
     target, _, values = item.partition("=")
     short, _, name = target.partition(".")
     if short not in _MODULES or not name or not values:
-        raise SystemExit(f"--try wants build.NAME=V1,V2 or search.NAME=V1,V2, got {item!r}")
+        raise SystemExit(f"--try wants MODULE.NAME=V1,V2 with MODULE one of {sorted(_MODULES)}, got {item!r}")
     module = importlib.import_module(_MODULES[short])
     if not hasattr(module, name):
         raise SystemExit(f"{_MODULES[short]} has no {name}")

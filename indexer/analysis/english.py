@@ -208,9 +208,3 @@ def latin_tokens(original: str, folded: str, view: str, offset: int = 0) -> list
             append(make_token(original[start:end], norm, base, kind, offset + start, offset + end))
     return out
 
-
-def tokenize_en(text: str) -> list[Token]:
-    """Tokens of an English text; any kana/kanji inside go to the Japanese tokenizer."""
-    from indexer.analysis.text import tokenize  # text drives both tokenizers
-
-    return tokenize(text, "en")

@@ -23,7 +23,8 @@ How a text is matched (one pass, both scripts alike):
    4.8`` is one mention of ``claude-opus-4.8``, not also ``claude`` and ``claude-opus``.
    Blockers (``Claude Shannon``) win like aliases and are dropped.
 
-Parents are never added as mentions; ``ancestors`` gives them to whoever wants to expand.
+Parents are never added as mentions; the knowledge base (``entities_kb``) answers every
+lookup (``describe``, ``ancestors``, ``children``, ...): this module only finds names.
 """
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ from indexer.analysis.entities_kb import (
     ATOM_RE,
     ATOM_SPLIT_RE,
     AliasSpec,
-    Entity,
     FormSpec,
     KnowledgeBase,
     VersionRule,
@@ -53,15 +53,9 @@ from indexer.analysis.entities_kb import (
 )
 
 __all__ = [
-    "Entity",
     "EntityRecognizer",
     "Mention",
-    "ancestors",
-    "children",
-    "describe",
-    "get",
     "get_recognizer",
-    "lookup",
     "match_query",
 ]
 
@@ -560,36 +554,6 @@ class EntityRecognizer:
         out.sort(key=lambda m: m.start)
         return out
 
-    # -- knowledge base, for the API --
-
-    def get(self, entity_id: str) -> Entity | None:
-        return self.kb.get(entity_id)
-
-    def describe(self, entity_id: str) -> Entity | None:
-        return self.kb.describe(entity_id)
-
-    def children(self, entity_id: str) -> list[Entity]:
-        return self.kb.children(entity_id)
-
-    def ancestors(self, entity_id: str) -> list[str]:
-        return self.kb.ancestors(entity_id)
-
-    def lookup(self, alias_or_prefix: str, limit: int = 10) -> list[Entity]:
-        """Knowledge-base entities by alias or alias prefix (either script); a query that
-        names a version the knowledge base lacks (``Opus 4.9``) yields that dynamic entity."""
-        out: list[Entity] = []
-        found = self.query_mentions(alias_or_prefix)
-        if len(found) == 1 and not (
-            alias_or_prefix[: found[0].start].strip() or alias_or_prefix[found[0].end :].strip()
-        ):
-            e = self.kb.describe(found[0].entity_id)
-            if e is not None and e.dynamic:
-                out.append(e)
-        for e in self.kb.lookup(alias_or_prefix, limit):
-            if e not in out:
-                out.append(e)
-        return out[:limit]
-
 
 def _context_ok(text: str, s: int, e: int, strict: bool) -> bool:
     if "\n" in text[s:e]:
@@ -640,26 +604,6 @@ def _trie(words: set[str]) -> str:
 def get_recognizer() -> EntityRecognizer:
     """The recognizer of this process (knowledge base and matchers built once)."""
     return EntityRecognizer()
-
-
-def get(entity_id: str) -> Entity | None:
-    return get_recognizer().get(entity_id)
-
-
-def describe(entity_id: str) -> Entity | None:
-    return get_recognizer().describe(entity_id)
-
-
-def children(entity_id: str) -> list[Entity]:
-    return get_recognizer().children(entity_id)
-
-
-def ancestors(entity_id: str) -> list[str]:
-    return get_recognizer().ancestors(entity_id)
-
-
-def lookup(alias_or_prefix: str, limit: int = 10) -> list[Entity]:
-    return get_recognizer().lookup(alias_or_prefix, limit)
 
 
 def match_query(text: str) -> list[str]:

@@ -1,13 +1,14 @@
 """The AI entity knowledge base: curated entities, their aliases and version rules.
 
-``data/entities.yaml`` is the source (its header documents the alias rules). This module
-loads it once per process, checks it, and answers lookups that need no text matching:
-``get``, ``children``, ``ancestors``, ``describe`` (which also knows the *dynamic* entities
-that the version rules derive, such as ``claude-opus-4.9``) and prefix ``lookup``.
+``data/entities.yaml`` is the source (its header documents the alias rules). ``load_kb``
+loads it once per process; ``KnowledgeBase`` checks it and answers every lookup that needs no
+text matching: ``get``/``exists`` (listed entities), ``describe`` (which also knows the
+*dynamic* entities that the version rules derive, such as ``claude-opus-4.9``), ``children``,
+``ancestors``, ``aliases_of``, prefix ``lookup``, ``ids_by_type`` and ``types``.
 
-Matching text against the aliases is ``entities.EntityRecognizer``'s job; both share the
-atom segmentation defined here, so an alias and a text that spell a name alike produce the
-same atoms.
+Finding names in text is ``entities.EntityRecognizer``'s job; both share the atom
+segmentation defined here, so an alias and a text that spell a name alike produce the same
+atoms.
 """
 
 from __future__ import annotations
@@ -269,6 +270,10 @@ class KnowledgeBase:
         """The knowledge-base entity (None for dynamic or unknown ids)."""
         return self.entities.get(entity_id)
 
+    def exists(self, entity_id: str) -> bool:
+        """Whether the knowledge base lists ``entity_id`` (dynamic ids are not listed)."""
+        return entity_id in self.entities
+
     def describe(self, entity_id: str) -> Entity | None:
         """Type, name and parent of a knowledge-base entity or of a version-rule entity."""
         e = self.entities.get(entity_id)
@@ -295,6 +300,12 @@ class KnowledgeBase:
             cur = self.describe(cur.parent)
         return out
 
+    def aliases_of(self, entity_id: str) -> tuple[str, ...]:
+        """The names an entity is shown and found by, display name first; () if unknown.
+        (``aliases`` is the compiled alias list the recognizer matches.)"""
+        e = self.describe(entity_id)
+        return e.aliases if e is not None else ()
+
     def lookup(self, alias_or_prefix: str, limit: int = 10) -> list[Entity]:
         """Entities with an alias, name or id equal to or starting with the query (NFKC,
         case-folded, separators ignored); exact hits first, then shorter aliases."""
@@ -320,6 +331,23 @@ class KnowledgeBase:
 
     def all_entities(self) -> Iterable[Entity]:
         return self.entities.values()
+
+    @functools.cached_property
+    def _by_type(self) -> dict[str, frozenset[str]]:
+        out: dict[str, set[str]] = {}
+        for e in self.entities.values():
+            if e.type:
+                out.setdefault(e.type, set()).add(e.id)
+        return {t: frozenset(ids) for t, ids in out.items()}
+
+    def ids_by_type(self) -> dict[str, frozenset[str]]:
+        """Listed entity ids per type (dynamic entities are all ``model`` and not listed)."""
+        return dict(self._by_type)
+
+    def types(self) -> list[str]:
+        """The entity types there are: every listed one, and ``model``, the type ``describe``
+        gives each entity a version rule derives."""
+        return sorted(set(self._by_type) | {"model"})
 
     def integrity_problems(self) -> list[str]:
         """Everything wrong with the data: load problems, dangling parents, cycles, aliases

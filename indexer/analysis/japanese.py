@@ -139,13 +139,6 @@ def japanese_tokens(original: str, view: str, offset: int = 0) -> list[Token]:
     return out
 
 
-def tokenize_ja(text: str) -> list[Token]:
-    """Tokens of a Japanese text; Latin words and numbers inside are kept whole."""
-    from indexer.analysis.text import tokenize  # text drives both tokenizers
-
-    return tokenize(text, "ja")
-
-
 def _bigrams(normalized: str, out: list[str]) -> None:
     for run in JA_WORD_RE.findall(normalized):
         if len(run) == 1:

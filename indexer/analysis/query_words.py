@@ -16,6 +16,7 @@ user wants to find.
 from __future__ import annotations
 
 import functools
+import unicodedata
 from dataclasses import dataclass
 
 from indexer.analysis.resources import word_list
@@ -30,6 +31,17 @@ _NEVER = frozenset({"PUNCT", "SYM", "SPACE"})
 @functools.cache
 def _function_words() -> frozenset[str]:
     return word_list("query_function_words_ja.txt")
+
+
+@functools.cache
+def _intent_words() -> frozenset[str]:
+    return word_list("query_intent_words.txt")
+
+
+def is_intent_word(text: str) -> bool:
+    """A word that asks for a kind of post (``使い方``, ``比較``, ``tutorial``), not a topic:
+    it ranks, but weighs less than the topic words (``data/query_intent_words.txt``)."""
+    return unicodedata.normalize("NFKC", text).strip().lower() in _intent_words()
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,6 +89,18 @@ def tokenize(text: str, lang: str) -> list[Token]:
     return list(iter_tokens(text))
 
 
+def tokenize_en(text: str) -> list[Token]:
+    """``tokenize(text, "en")``: tokens of an English text (kana/kanji inside still go to the
+    Japanese tokenizer). Lives here, not in ``english``, which ``text`` imports."""
+    return tokenize(text, "en")
+
+
+def tokenize_ja(text: str) -> list[Token]:
+    """``tokenize(text, "ja")``: tokens of a Japanese text, Latin words and numbers kept whole.
+    Lives here, not in ``japanese``, which ``text`` imports."""
+    return tokenize(text, "ja")
+
+
 def compound_parts(base: str) -> list[str]:
     """Parts of a compound base (gpt-5.1 -> gpt, 5.1); empty for a plain word or a URL."""
     if "://" in base or "@" in base:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from indexer.analysis.entities import get_recognizer
-from indexer.analysis.normalize import keyword_key
-from indexer.analysis.pipeline import PostAnalysis
+from indexer.analysis import keyword_key, load_kb
 from indexer.index import fields as F
 from indexer.post import EntityMention, Post
 
-TAG_LABEL_SEP = "\x1f"
+if TYPE_CHECKING:  # only a type here: importing it would load the tokenizers with this module
+    from indexer.analysis import PostAnalysis
 
 # Fields of the document that are not part of the Post model.
 DERIVED_FIELDS = (
@@ -44,18 +43,23 @@ def apply_analysis(post: Post, analysis: PostAnalysis, now: datetime | None = No
     )
 
 
+def build_document(post: Post, analysis: PostAnalysis, now: datetime | None = None) -> dict[str, Any]:
+    """The document of a post as read and its analysis: what an ingest writes."""
+    return to_document(apply_analysis(post, analysis, now), analysis)
+
+
 def to_document(post: Post, analysis: PostAnalysis) -> dict[str, Any]:
     """The document for the index; ``post`` must already carry its analysis fields."""
     doc = post.model_dump(mode="json", exclude_none=False)
-    recognizer = get_recognizer()
+    kb = load_kb()
     ids = [m.id for m in post.entities]
     tree: list[str] = []
     types: set[str] = set()
     for entity_id in ids:
-        for e in (entity_id, *recognizer.ancestors(entity_id)):
+        for e in (entity_id, *kb.ancestors(entity_id)):
             if e not in tree:
                 tree.append(e)
-        info = recognizer.describe(entity_id)
+        info = kb.describe(entity_id)
         if info is not None:
             types.add(info.type)
     doc.update(
@@ -64,7 +68,7 @@ def to_document(post: Post, analysis: PostAnalysis) -> dict[str, Any]:
             "source_key": keyword_key(post.source) if post.source else None,
             "author_keys": [keyword_key(a) for a in post.authors],
             "tag_keys": list(dict.fromkeys(t.key for t in post.tags)),
-            "tag_labels": list(dict.fromkeys(f"{t.key}{TAG_LABEL_SEP}{t.display}" for t in post.tags)),
+            "tag_labels": list(dict.fromkeys(f"{t.key}{F.TAG_LABEL_SEP}{t.display}" for t in post.tags)),
             "importance": post.scores.importance if post.scores else None,
             "entity_ids": ids,
             "entity_tree": tree,

@@ -43,6 +43,10 @@ PASSAGE_END: Final = "search.passages.end"
 # streams of one searchable text: (stream, field suffix)
 STREAM_SUFFIXES: Final = (("tokens", ""), ("bases", "_base"), ("bigrams", "_bigram"))
 
+# ``tag_labels`` keywords are ``<tag key><TAG_LABEL_SEP><display spelling>``: one terms
+# aggregation gives the facet both the key it filters by and the spelling it shows
+TAG_LABEL_SEP: Final = "\x1f"
+
 PASSAGE_CHARS: Final = 1200  # lines are packed into passages up to this size; a longer line stands alone
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from elasticsearch import Elasticsearch, NotFoundError
 
@@ -112,6 +113,17 @@ def swap_alias(es: Elasticsearch, alias: str, new_index: str) -> str | None:
     actions.append({"add": {"index": new_index, "alias": alias, "is_write_index": True}})
     es.indices.update_aliases(actions=actions)
     return old if old != new_index else None
+
+
+def stored_hashes(es: Elasticsearch, index: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """``content_hash`` and ``analysis_version`` of each of ``ids`` that ``index`` holds (the
+    others are left out): what an ingest compares to skip posts that did not change."""
+    resp = es.options(request_timeout=60).mget(
+        index=index,
+        ids=ids,
+        source_includes=["content_hash", "analysis_version"],
+    )
+    return {d["_id"]: d["_source"] for d in resp["docs"] if d.get("found") and "_source" in d}
 
 
 def drop_index(es: Elasticsearch, name: str) -> None:

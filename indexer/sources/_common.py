@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from indexer.analysis.lang import detect_lang
+from indexer.analysis import detect_lang, tag_key  # light names: no tokenizer is loaded
 from indexer.post import DocType, Lang, LangText, Post, Tag
 from indexer.sources import _encoding, _io
 from indexer.sources.base import Location, Parsed, Reject, SourceError
-
-try:  # the analysis package owns tag normalization; fall back until it lands
-    from indexer.analysis.tags import tag_key  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover - depends on what is merged
-
-    def tag_key(display: str) -> str:
-        """Minimal stand-in: NFKC, case-folded, '#' dropped, spaces/hyphens/underscores unified."""
-        text = unicodedata.normalize("NFKC", display).strip().lstrip("#").casefold()
-        return re.sub(r"[\s_\-]+", " ", text).strip()
-
 
 DOC_TYPES: tuple[str, ...] = (
     "post",

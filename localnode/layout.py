@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from indexer.localnode.errors import LocalNodeError
+from localnode.errors import LocalNodeError
 
 LOCAL_CLUSTER_NAME = "aiposts-cluster"
 TRANSPORT_OFFSET = 100  # HTTP 9401-9403 -> transport 9501-9503

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from indexer.config import Settings
-from indexer.localnode import distribution, jdk, leases, nodeconfig, probe, process, sysuser
-from indexer.localnode.errors import LocalNodeError
-from indexer.localnode.layout import ClusterLayout
-from indexer.localnode.locking import file_lock
-from indexer.localnode.paths import CLUSTER_NAME, NodePaths
-from indexer.localnode.sysuser import Report
+from localnode import distribution, jdk, leases, nodeconfig, probe, process, sysuser
+from localnode.errors import LocalNodeError
+from localnode.layout import ClusterLayout
+from localnode.locking import file_lock
+from localnode.paths import CLUSTER_NAME, NodePaths
+from localnode.sysuser import Report
 
 HOST = "127.0.0.1"
 LOG_LINES_ON_FAILURE = 30

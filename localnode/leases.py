@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from indexer.localnode.process import is_alive
+from localnode.process import is_alive
 
 MARKER = "started-by-tests"
 

@@ -5,28 +5,29 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from indexer.config import Settings
-from indexer.localnode import leases, probe
-from indexer.localnode.layout import ClusterLayout
-from indexer.localnode.locking import file_lock
-from indexer.localnode.node import Launch, LocalNode, NodeStatus, Report, StartResult, _stderr
+from localnode import leases, probe
+from localnode.layout import ClusterLayout
+from localnode.locking import file_lock
+from localnode.node import Launch, LocalNode, NodeStatus, Report, StartResult, _stderr
 
 
-def es_url_of(urls: list[str]) -> str:
-    """Every member's URL, comma-separated, as AIPOSTS_ES_URL takes them."""
-    return ",".join(urls)
+class _HasUrl(Protocol):
+    @property
+    def url(self) -> str: ...
 
 
-@dataclass
-class ClusterStart:
-    members: list[StartResult]
-    seconds: float
-    health: dict[str, object]
+class MemberUrls:
+    """``urls`` and ``es_url`` of whatever lists cluster ``members`` that each have a ``url``
+    (a cluster, and the outcome of starting one)."""
+
+    members: Sequence[_HasUrl]
 
     @property
     def urls(self) -> list[str]:
@@ -34,14 +35,22 @@ class ClusterStart:
 
     @property
     def es_url(self) -> str:
-        return es_url_of(self.urls)
+        """Every member's URL, comma-separated, as AIPOSTS_ES_URL takes them."""
+        return ",".join(self.urls)
+
+
+@dataclass
+class ClusterStart(MemberUrls):
+    members: list[StartResult]
+    seconds: float
+    health: dict[str, object]
 
     @property
     def reused(self) -> bool:
         return all(m.reused for m in self.members)
 
 
-class LocalCluster:
+class LocalCluster(MemberUrls):
     """``nodes`` members on HTTP ports ``settings.es_cluster_port`` and up, each with the heap
     ``settings.es_cluster_heap``."""
 
@@ -49,7 +58,7 @@ class LocalCluster:
         self.settings = settings
         self.layout = ClusterLayout.on_loopback(settings.es_cluster_port, nodes)
         self.report = report
-        self.members = [
+        self.members: list[LocalNode] = [
             LocalNode(
                 settings.model_copy(update={"es_port": port, "es_heap": settings.es_cluster_heap}),
                 report,
@@ -57,14 +66,6 @@ class LocalCluster:
             )
             for port in self.layout.http_ports
         ]
-
-    @property
-    def urls(self) -> list[str]:
-        return [m.url for m in self.members]
-
-    @property
-    def es_url(self) -> str:
-        return es_url_of(self.urls)
 
     def member(self, port: int) -> LocalNode:
         for node in self.members:

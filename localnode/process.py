@@ -9,7 +9,7 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from indexer.localnode.sysuser import RunAs
+from localnode.sysuser import RunAs
 
 
 def read_pid(pidfile: Path) -> int | None:

@@ -1,6 +1,6 @@
 """The local development Elasticsearch node behind ``aiposts-es``."""
 
-from indexer.localnode.errors import LocalNodeError
-from indexer.localnode.node import LocalNode, NodeStatus, StartResult
+from localnode.errors import LocalNodeError
+from localnode.node import LocalNode, NodeStatus, StartResult
 
 __all__ = ["LocalNode", "LocalNodeError", "NodeStatus", "StartResult"]

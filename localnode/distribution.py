@@ -11,8 +11,8 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from indexer.localnode.errors import LocalNodeError
-from indexer.localnode.locking import file_lock
+from localnode.errors import LocalNodeError
+from localnode.locking import file_lock
 
 GROUP_ID = "org.elasticsearch.distribution.integ-test-zip"
 ARTIFACT_ID = "elasticsearch"

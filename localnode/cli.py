@@ -6,12 +6,12 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from indexer.config import Settings
-from indexer.localnode.cluster import LocalCluster
-from indexer.localnode.errors import LocalNodeError
-from indexer.localnode.node import LocalNode
+from localnode.cluster import LocalCluster
+from localnode.errors import LocalNodeError
+from localnode.node import LocalNode, NodeStatus
 
 EXIT_NOT_RUNNING = 3
 
@@ -60,25 +60,36 @@ def _start(node: LocalNode, timeout: float) -> int:
     return 0
 
 
+def _stopped(what: str, label: str, pids: list[int]) -> int:
+    """The line ``stop`` prints, for the single node and for a cluster alike."""
+    if pids:
+        print(f"{what} stopped ({label} {', '.join(map(str, pids))})")
+    else:
+        print(f"{what} was not running (nothing started by aiposts-es)")
+    return 0
+
+
+def _not_running(status: NodeStatus, port: int | None = None) -> str:
+    """Why a node does not answer, in words; the single node (``port`` given) names its port,
+    a cluster member's port is printed next to it already."""
+    where = f"port {port}" if port is not None else "the port"
+    if status.foreign:
+        return f"not running; {where} is used by another program"
+    if status.pid is not None:
+        tail = f"; nothing answers on {where}" if port is not None else ""
+        return f"starting or unresponsive (pid {status.pid}){tail}"
+    return f"not running ({where})" if port is not None else "not running"
+
+
 def _stop(node: LocalNode, timeout: float) -> int:
     pid = node.stop(timeout=timeout)
-    if pid is None:
-        print("Elasticsearch was not running (nothing started by aiposts-es)")
-    else:
-        print(f"Elasticsearch stopped (pid {pid})")
-    return 0
+    return _stopped("Elasticsearch", "pid", [] if pid is None else [pid])
 
 
 def _status(node: LocalNode) -> int:
     status = node.status()
     if not status.running:
-        where = f"port {node.settings.es_port}"
-        if status.foreign:
-            print(f"not running; {where} is used by another program")
-        elif status.pid is not None:
-            print(f"starting or unresponsive (pid {status.pid}); nothing answers on {where}")
-        else:
-            print(f"not running ({where})")
+        print(_not_running(status, node.settings.es_port))
         return EXIT_NOT_RUNNING
     health = status.health or {}
     print(f"running: {status.url} (pid {status.pid}), cluster {health.get('cluster_name', '?')} "
@@ -122,25 +133,13 @@ def _start_cluster(cluster: LocalCluster, timeout: float) -> int:
 
 
 def _stop_cluster(cluster: LocalCluster, timeout: float) -> int:
-    pids = cluster.stop(timeout=timeout)
-    if not pids:
-        print("Elasticsearch cluster was not running (nothing started by aiposts-es)")
-    else:
-        print(f"Elasticsearch cluster stopped (pids {', '.join(map(str, pids))})")
-    return 0
+    return _stopped("Elasticsearch cluster", "pids", cluster.stop(timeout=timeout))
 
 
 def _status_cluster(cluster: LocalCluster) -> int:
     statuses = cluster.status()
     for node, status in zip(cluster.members, statuses, strict=True):
-        if status.running:
-            state = f"running (pid {status.pid})"
-        elif status.foreign:
-            state = "not running; the port is used by another program"
-        elif status.pid is not None:
-            state = f"starting or unresponsive (pid {status.pid})"
-        else:
-            state = "not running"
+        state = f"running (pid {status.pid})" if status.running else _not_running(status)
         print(f"{cluster.layout.node_name(node.settings.es_port)}: {node.url} {state}")
     health = cluster.health()
     if health is None:
@@ -164,31 +163,29 @@ def _logs_cluster(cluster: LocalCluster, lines: int, follow: bool) -> int:
     return 0
 
 
-def _cluster_main(args: argparse.Namespace, settings: Settings) -> int:
-    cluster = LocalCluster(settings, args.nodes)
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    """The command on the single node or, with ``--nodes`` 2 or more, on the local cluster."""
+    commands: tuple[Callable[..., int], ...]
+    if args.nodes == 1:
+        target: LocalNode | LocalCluster = LocalNode(settings)
+        commands, wait = (_start, _stop, _status, _logs), 120.0
+    else:
+        target = LocalCluster(settings, args.nodes)
+        commands, wait = (_start_cluster, _stop_cluster, _status_cluster, _logs_cluster), 180.0
+    start, stop, status, logs = commands
     if args.command == "start":
-        return _start_cluster(cluster, args.timeout or 180.0)
+        return start(target, args.timeout or wait)
     if args.command == "stop":
-        return _stop_cluster(cluster, args.timeout)
+        return stop(target, args.timeout)
     if args.command == "status":
-        return _status_cluster(cluster)
-    return _logs_cluster(cluster, args.lines, args.follow)
+        return status(target)
+    return logs(target, args.lines, args.follow)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        settings = Settings.from_env()
-        if args.nodes != 1:
-            return _cluster_main(args, settings)
-        node = LocalNode(settings)
-        if args.command == "start":
-            return _start(node, args.timeout or 120.0)
-        if args.command == "stop":
-            return _stop(node, args.timeout)
-        if args.command == "status":
-            return _status(node)
-        return _logs(node, args.lines, args.follow)
+        return _run(args, Settings.from_env())
     except LocalNodeError as exc:
         print(f"aiposts-es: error: {exc.message}", file=sys.stderr)
         for line in exc.details:

@@ -10,9 +10,9 @@ from pathlib import Path
 import yaml
 
 from indexer.config import Settings
-from indexer.localnode.errors import LocalNodeError
-from indexer.localnode.layout import ClusterLayout
-from indexer.localnode.paths import CLUSTER_NAME, NodePaths
+from localnode.errors import LocalNodeError
+from localnode.layout import ClusterLayout
+from localnode.paths import CLUSTER_NAME, NodePaths
 
 _HEAP_RE = re.compile(r"^[1-9][0-9]*[kKmMgG]?$")
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.localnode.errors import LocalNodeError
+from localnode.errors import LocalNodeError
 
 Report = Callable[[str], None]
 

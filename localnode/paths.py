@@ -4,10 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 from indexer.config import Settings
 
 CLUSTER_NAME = "aiposts-local"
+
+
+class _InNodeDir:
+    """``node_dir / name``, read like an attribute of ``NodePaths``: one rule for every file
+    and folder a node keeps in its own directory."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, paths: None, owner: type) -> _InNodeDir: ...
+
+    @overload
+    def __get__(self, paths: NodePaths, owner: type) -> Path: ...
+
+    def __get__(self, paths: NodePaths | None, owner: type) -> Path | _InNodeDir:
+        return self if paths is None else paths.node_dir / self.name
 
 
 @dataclass(frozen=True)
@@ -37,35 +55,15 @@ class NodePaths:
             return self.root / "nodes" / f"{self.version}-{self.port}"
         return self.root / "nodes" / f"{self.version}-{self.cluster_name}-{self.port}"
 
-    @property
-    def config(self) -> Path:
-        return self.node_dir / "config"
-
-    @property
-    def data(self) -> Path:
-        return self.node_dir / "data"
-
-    @property
-    def logs(self) -> Path:
-        return self.node_dir / "logs"
-
-    @property
-    def tmp(self) -> Path:
-        return self.node_dir / "tmp"
-
-    @property
-    def pidfile(self) -> Path:
-        return self.node_dir / "elasticsearch.pid"
-
-    @property
-    def launcher_log(self) -> Path:
-        """Output of ``bin/elasticsearch -d`` itself (startup errors before logging is up)."""
-        return self.node_dir / "launcher.log"
+    config = _InNodeDir("config")
+    data = _InNodeDir("data")
+    logs = _InNodeDir("logs")
+    tmp = _InNodeDir("tmp")
+    pidfile = _InNodeDir("elasticsearch.pid")
+    # output of ``bin/elasticsearch -d`` itself (startup errors before logging is up)
+    launcher_log = _InNodeDir("launcher.log")
+    lockfile = _InNodeDir(".lock")
 
     @property
     def server_log(self) -> Path:
         return self.logs / f"{self.cluster_name}.log"
-
-    @property
-    def lockfile(self) -> Path:
-        return self.node_dir / ".lock"

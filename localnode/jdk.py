@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.localnode.errors import LocalNodeError
+from localnode.errors import LocalNodeError
 
 JVM_DIRS = (Path("/usr/lib/jvm"),)
 _VERSION_RE = re.compile(r'version "([^"]+)"')

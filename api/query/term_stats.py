@@ -1,0 +1,91 @@
+"""Which of a query's lemmas are common: in more than ``COMMON_SHARE`` of the posts.
+
+Under ``match=best`` one word is enough for a post to match. In an archive about AI the word
+``AI`` is in more than half of the posts, so ``AI in farming`` matched 32,894 posts and
+``生成AIと著作権`` 33,959, although no one asking wants a post that only says AI. A common word
+still ranks the posts that have it, but it does not make a post match alone when the query has
+rarer words (``build.compile_tree``): ``AI in farming`` then matches the 88 posts about farming.
+The count comes from the index itself, so the rule follows the archive, not a word list.
+
+Document frequencies come from Elasticsearch's term vectors of an artificial document (one
+small request, term statistics of the lemma field), kept per index for ``CACHE_SECONDS``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+from elasticsearch import ApiError, AsyncElasticsearch
+
+from api.backend import client, guarded
+from api.query.build import Compiled
+from api.query.params import SearchFilters, compile_search
+from indexer.config import Settings
+from indexer.index import fields as F
+
+COMMON_SHARE = 0.4  # of the posts with text; measured: only "ai" passes it in the shared corpus
+CACHE_SECONDS = 600.0
+MAX_LEMMAS = 32  # a longer query asks about its first lemmas only
+_MAX_CACHED = 50_000
+
+_shares: dict[tuple[str, str], tuple[float, float]] = {}  # (index, lemma) -> (share, when)
+
+
+async def common_lemmas(es: AsyncElasticsearch, settings: Settings, lemmas: Iterable[str]) -> frozenset[str]:
+    """The lemmas among ``lemmas`` that more than ``COMMON_SHARE`` of the posts hold."""
+    wanted = list(dict.fromkeys(lemma for lemma in lemmas if lemma and not lemma.isspace()))[:MAX_LEMMAS]
+    if not wanted or COMMON_SHARE >= 1:
+        return frozenset()
+    now = time.monotonic()
+    stale = [x for x in wanted if now - _known(settings.index, x)[1] >= CACHE_SECONDS]
+    if stale:
+        for lemma, share in (await _fetch(es, settings, stale)).items():
+            _remember(settings.index, lemma, share, now)
+    return frozenset(x for x in wanted if _known(settings.index, x)[0] > COMMON_SHARE)
+
+
+def lemmas_of(compiled: Compiled) -> list[str]:
+    """The lemmas of a compiled query's words (what ``common_lemmas`` is asked about)."""
+    return [b for term in compiled.highlight if not term.title_only for b in term.bases]
+
+
+def _known(index: str, lemma: str) -> tuple[float, float]:
+    return _shares.get((index, lemma), (0.0, -CACHE_SECONDS))
+
+
+async def _fetch(es: AsyncElasticsearch, settings: Settings, lemmas: list[str]) -> dict[str, float]:
+    head, _, leaf = F.TEXT_BASE.partition(".")
+    try:
+        resp = await guarded(es, settings, client(es, settings).termvectors(
+            index=settings.index,
+            doc={head: {leaf: " ".join(lemmas)}},
+            fields=[F.TEXT_BASE],
+            term_statistics=True,
+            field_statistics=True,
+            positions=False,
+            offsets=False,
+            payloads=False,
+        ))
+    except ApiError:  # an alias over several indices, a missing index: no word is common then
+        return {}
+    stats = (resp.get("term_vectors") or {}).get(F.TEXT_BASE) or {}
+    posts = int((stats.get("field_statistics") or {}).get("doc_count") or 0)
+    terms = stats.get("terms") or {}
+    return {x: (int((terms.get(x) or {}).get("doc_freq") or 0) / posts if posts else 0.0) for x in lemmas}
+
+
+def _remember(index: str, lemma: str, share: float, when: float) -> None:
+    if len(_shares) >= _MAX_CACHED:
+        _shares.clear()  # rare: a bound on memory, not a cache policy worth more code
+    _shares[(index, lemma)] = (share, when)
+
+
+async def common_words(
+    es: AsyncElasticsearch, settings: Settings, q: str | None, filters: SearchFilters
+) -> frozenset[str]:
+    """The common lemmas of ``q`` under ``filters.match`` (none unless ``best``): a search and the
+    trend endpoints ask this first, so they match the same posts."""
+    if not q or filters.match != "best":
+        return frozenset()
+    return await common_lemmas(es, settings, lemmas_of(compile_search(q, filters)))
