@@ -8,7 +8,6 @@ Readers fill what their format has; analysis (indexer.analysis.pipeline) fills `
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import datetime
 from typing import Literal
 
@@ -131,9 +130,6 @@ class Post(_Model):
             exclude={"entities", "key_terms", "content_hash", "ingested_at", "lang", "analysis_truncated"}
         )
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-_SLUG_RE = re.compile(r"[^0-9A-Za-z._:-]+")
 
 
 def make_post_id(url: str | None, source: str | None, title: str, published: datetime | None) -> str:

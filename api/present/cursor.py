@@ -1,7 +1,8 @@
 """Opaque, signed cursors for deep paging.
 
 A cursor holds the query fingerprint, the concrete indices it reads, the search_after values of
-the last hit delivered, the point-in-time id and the count delivered so far. The token is
+the last hit delivered, the point-in-time id, the count delivered so far, the walk's "now" (for
+the recency blend) and the posts the next page leaves out. The token is
 base64url (no padding) of ``HMAC-SHA256(key, prefix + body) + body`` where ``body`` is
 compressed JSON. The signature is checked before anything is decompressed or parsed, so a token
 the server did not issue (altered, cut short, made with another key) is refused outright; the

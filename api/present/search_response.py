@@ -24,7 +24,7 @@ def _empty_reason(compiled: Compiled, match: str) -> QueryWarning:
     return QueryWarning(message=f"no post has any of the words ({words}) with these filters", position=0)
 
 
-def query_info(q: str | None, compiled: Compiled, match: str = "all", empty: bool = False) -> QueryInfo:
+def query_info(q: str | None, compiled: Compiled, match: str, empty: bool = False) -> QueryInfo:
     return QueryInfo(
         q=q,
         match=match,

@@ -1,14 +1,18 @@
 """The ``q`` and filters of ``/v1/search``, reusable by every endpoint that takes "the same
 query and filters" (export, trend analytics)::
 
-    from api.query.params import Filters, QParam, build_query
+    from api.es import Conf, Es
+    from api.query.params import Filters, QParam, compile_search
+    from api.query.term_stats import common_words
 
-    @router.get("/v1/trends")
-    async def trends(filters: Filters, q: QParam = None):
-        query = build_query(q, filters)  # a bool query: match clauses + filter clauses
+    @router.get("/v1/export")
+    async def export(es: Es, settings: Conf, filters: Filters, q: QParam = None):
+        common = await common_words(es, settings, q, filters)  # as /v1/search reads q
+        query = compile_search(q, filters, common).query  # match clauses + filter clauses
 
-``build_query`` raises ``QuerySyntaxError`` (400 with the position) and ``search_filters``
+``compile_search`` raises ``QuerySyntaxError`` (400 with the position) and ``search_filters``
 raises ``InvalidParameters`` (422 naming the parameter); both are ``api.errors.ApiError``.
+``build_query`` is ``compile_search(q, filters).query``, without common words.
 
 ``from``/``to`` are parsed once, here: ``SearchFilters.dates`` keeps them as read, and
 ``date_from``/``date_to`` are them in UTC until ``in_zone`` places them in a ``tz``.
@@ -26,12 +30,12 @@ from pydantic import BaseModel, Field, InstanceOf
 
 from api.errors import invalid
 from api.query import entities
-from api.query.build import DEFAULT_MATCH, Compiled, MatchMode, compile_tree, keyword_key
+from api.query.build import DEFAULT_MATCH, Compiled, MatchMode, compile_tree
 from api.query.dates import RANGE, WHEN_SCHEMA, es_instant
 from api.query.period import ONE_MS, UTC_ZONE, Dates, Zone, read
 from api.query.schema import TAG_PATTERN, entity_values, values
 from api.query.syntax import parse
-from indexer.analysis import tag_key
+from indexer.analysis import keyword_key, tag_key
 
 MAX_Q_CHARS = 1000
 MAX_VALUE_CHARS = 200
@@ -228,10 +232,6 @@ def search_filters(
 Filters = Annotated[SearchFilters, Depends(search_filters)]
 
 
-def _iso(dt: datetime) -> str:
-    return es_instant(dt)
-
-
 def filter_clauses(f: SearchFilters) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(filter, must_not) clauses of the filters."""
     out: list[dict[str, Any]] = []
@@ -239,12 +239,12 @@ def filter_clauses(f: SearchFilters) -> tuple[list[dict[str, Any]], list[dict[st
     if f.date_from or f.date_to:
         rng: dict[str, Any] = {}
         if f.date_from:
-            rng["gte"] = _iso(f.date_from)
+            rng["gte"] = es_instant(f.date_from)
         if f.date_to:
             if f.date_to_inclusive_day:
-                rng["lt"] = _iso(f.date_to.replace(hour=0) + _ONE_DAY)
+                rng["lt"] = es_instant(f.date_to.replace(hour=0) + _ONE_DAY)
             else:
-                rng["lte"] = _iso(f.date_to)
+                rng["lte"] = es_instant(f.date_to)
         out.append({"range": {"published": rng}})
     if f.source:
         out.append({"terms": {"source_key": sorted({keyword_key(s) for s in f.source})}})

@@ -114,23 +114,7 @@ def read(name: str, raw: str | None) -> When | None:
     return When(name, raw, dt, whole_day)
 
 
-def start_of(name: str, raw: str | None, zone: Zone) -> datetime | None:
-    """``from``-like parameter -> the first instant it includes."""
-    when = read(name, raw)
-    return when.first(zone) if when else None
-
-
-def end_of(name: str, raw: str | None, zone: Zone) -> datetime | None:
-    """``to``-like parameter -> the first instant after it (a date includes its whole day)."""
-    when = read(name, raw)
-    return when.after(zone) if when else None
-
-
 # -- periods -------------------------------------------------------------------------------------
-
-
-def es_time(dt: datetime) -> str:
-    return es_instant(dt)
 
 
 def iso(dt: datetime, zone: Zone) -> str:
@@ -166,9 +150,9 @@ class Period:
             return None
         rng: dict[str, str] = {}
         if self.start is not None:
-            rng["gte"] = es_time(self.start)
+            rng["gte"] = es_instant(self.start)
         if self.end is not None:
-            rng["lt"] = es_time(self.end)
+            rng["lt"] = es_instant(self.end)
         return {"range": {"published": rng}}
 
     def length(self) -> timedelta:

@@ -128,6 +128,3 @@ class Snapshot:
 
     async def close(self) -> None:
         await close_pit(self.es, self.id)
-
-    def close_later(self) -> None:
-        close_later(self.es, self.id)

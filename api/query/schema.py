@@ -21,6 +21,8 @@ from api.query.period import zone_names
 OFFSET_PATTERN = r"^[+-]((0[0-9]|1[0-7]):?[0-5][0-9]|18:?00)$"
 CURSOR_PATTERN = r"^(\*|[A-Za-z0-9_-]+)$"  # "*" or base64url, as next_cursor is
 POST_ID_PATTERN = r"^[0-9a-f]{20}$"  # indexer.post: 20 hex digits of a SHA-1
+# a tag needs a letter or a digit (ASCII here, as a schema pattern can say; any script works)
+TAG_PATTERN = r"^.*[A-Za-z0-9].*$"
 
 Extra = Callable[[dict[str, Any]], None]
 
@@ -82,8 +84,6 @@ def values(max_items: int, max_chars: int, pattern: str | None = None) -> Extra:
     return _replace(lambda: dict(item), many=True, max_items=max_items)
 
 
-# a tag needs a letter or a digit (ASCII here, as a schema pattern can say; any script works)
-TAG_PATTERN = r"^.*[A-Za-z0-9].*$"
 def entity_values(max_items: int) -> Extra:
     return _replace(_entity, many=True, max_items=max_items)
 

@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import Query
 
 from api.query.params import SearchFilters
-from api.query.period import Zone, parse_tz
+from api.query.period import parse_tz
 from api.query.schema import TZ_SCHEMA
 
 TzParam = Annotated[
@@ -28,10 +28,10 @@ TzParam = Annotated[
 ]
 
 
-def zoned(filters: SearchFilters, tz: str | None) -> tuple[SearchFilters, Zone | None]:
-    """``filters`` with ``from``/``to`` read in ``tz`` (unchanged, and None, without ``tz``):
-    the filters carry the parsed dates, so the query string is not read again."""
+def zoned(filters: SearchFilters, tz: str | None) -> SearchFilters:
+    """``filters`` with ``from``/``to`` read in ``tz`` and the zone in ``filters.zone``
+    (unchanged without ``tz``): the filters carry the parsed dates, so the query string is not
+    read again."""
     if tz is None or not tz.strip():
-        return filters, None
-    zone = parse_tz(tz)
-    return filters.in_zone(zone), zone
+        return filters
+    return filters.in_zone(parse_tz(tz))

@@ -1,7 +1,7 @@
 """``GET /v1/entities?q=`` (lookup by any alias, prefix allowed, either script) and
 ``GET /v1/entities/{id}`` (the entity's profile, from the knowledge base and the index).
 
-The searches are ``api.query.entity_stats``'s, the responses ``api.present.entity``'s."""
+The searches are ``api.query.entity_stats``'s, the responses ``api.present.entity_profile``'s."""
 
 from __future__ import annotations
 

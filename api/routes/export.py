@@ -75,7 +75,7 @@ async def export(
     tz: TzParam = None,
 ) -> StreamingResponse:
     names = chosen_fields(fields)
-    filters, _ = zoned(filters, tz)  # the filters carry the parsed from/to
+    filters = zoned(filters, tz)  # the filters carry the parsed from/to
     common = await common_words(es, settings, q, filters)  # the posts /v1/search finds
     scan = await open_scan(es, settings, compile_search(q, filters, common).query, resume_after)
     return download(scan, names, format, gzip)

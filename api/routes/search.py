@@ -82,7 +82,7 @@ async def search(
     tz: TzParam = None,
 ) -> SearchResponse:
     names = facet_names(facets)
-    filters, _ = zoned(filters, tz)  # the filters carry the parsed from/to, and the zone
+    filters = zoned(filters, tz)  # the filters carry the parsed from/to, and the zone
     common = await common_words(es, settings, q, filters)
     plan = search_request(q, filters, sort, size, search_timeout(settings), highlight=highlight,
                           facets=names, facet_size=facet_size, common=common)

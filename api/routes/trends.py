@@ -4,7 +4,8 @@ Every endpoint takes the ``q`` and filters of /v1/search and answers for exactly
 /v1/search would find; the answer's ``query.search`` is that /v1/search request. ``from`` and
 ``to`` are read in ``tz`` (default Asia/Tokyo): a date is that local day. Answers are JSON, or
 a flat CSV table with ``format=csv`` (the query is then in the ``X-Aiposts-Query`` header);
-they carry an ETag (honoured with 304) and ``Cache-Control: public, max-age=60``.
+they carry an ETag (honoured with 304) and ``Cache-Control: public, max-age=60`` (``private``
+when the API needs a key; ``api.analytics.respond``).
 
 The handlers only read parameters: the queries are in ``api.analytics`` (one module each).
 """

@@ -1,10 +1,11 @@
 """Try ranking constants on the tuning half only: ``python -m bench.relevance.tune``.
 
     python -m bench.relevance.tune --topics FILE --qrels FILE --index bench-v3 \\
-        --try build.COORD_BOOST=0,2,5 --try search.RECENCY_WEIGHT=0,0.3
+        --try build.COORD_BOOST=0,2,5 --try sort.RECENCY_WEIGHT=0,0.3
 
-Each ``--try MODULE.NAME=V1,V2`` sets a constant of ``api.query.build`` (``build.``) or
-``api.query.sort`` (``search.``) to each value in turn, the others at their defaults, and
+Each ``--try MODULE.NAME=V1,V2`` sets a constant of ``api.query.build`` (``build.``),
+``api.query.sort`` (``sort.``), ``api.query.term_stats`` (``stats.``) or
+``api.query.search_request`` (``request.``) to each value in turn, the others at their defaults, and
 prints nDCG@10 (all judgments / judged-only) per kind on the topics whose ``half`` is
 ``--half`` (default ``tune``). The held-out half is never read here: decide on this, then
 report both halves with ``python -m bench.relevance``.
@@ -24,7 +25,7 @@ from indexer.config import Settings
 
 _MODULES = {
     "build": "api.query.build",
-    "search": "api.query.sort",
+    "sort": "api.query.sort",
     "stats": "api.query.term_stats",
     "request": "api.query.search_request",
 }

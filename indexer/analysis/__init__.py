@@ -9,7 +9,7 @@ be rearranged without touching their callers.
   (-> ``QueryText``), ``content_words`` (-> ``QueryWord``: a query's content words),
   ``is_intent_word`` (``使い方``, ``tutorial``: asks for a kind of post, not a topic).
 * Entities: ``load_kb`` -> ``KnowledgeBase`` (lookups: ``describe``, ``children``,
-  ``ancestors``, ``aliases_of``, prefix ``lookup``, ``exists``, ``types``; yields ``Entity``);
+  ``ancestors``, prefix ``lookup``, ``exists``, ``types``; yields ``Entity``);
   ``get_recognizer`` -> ``EntityRecognizer`` (finds ``Mention``s in text and queries).
 * Tags: ``tag_key``, ``raw_tag_key``, ``tag_display``.
 * Normalization and script: ``fold``, ``normalize``, ``keyword_key``, ``has_japanese``,

@@ -61,7 +61,6 @@ __all__ = [
 
 PLACEHOLDER = "\u2063"  # a token that is in no alias: unknown atoms and window breaks
 _SIZE_UNITS = frozenset({"b", "m", "k", "t", "x", "bn", "gb", "tb"})  # "Gemma 2b" is a size
-_LETTER_START = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _WORD_CACHE_LIMIT = 200_000
 _WINDOW_GAP = 48  # windows closer than this are analysed as one
 _WORD_RE = re.compile(r"[a-z\u00c0-\u024f]+")

@@ -4,7 +4,7 @@
 loads it once per process; ``KnowledgeBase`` checks it and answers every lookup that needs no
 text matching: ``get``/``exists`` (listed entities), ``describe`` (which also knows the
 *dynamic* entities that the version rules derive, such as ``claude-opus-4.9``), ``children``,
-``ancestors``, ``aliases_of``, prefix ``lookup``, ``ids_by_type`` and ``types``.
+``ancestors``, prefix ``lookup``, ``ids_by_type`` and ``types``.
 
 Finding names in text is ``entities.EntityRecognizer``'s job; both share the atom
 segmentation defined here, so an alias and a text that spell a name alike produce the same
@@ -299,12 +299,6 @@ class KnowledgeBase:
             out.append(cur.parent)
             cur = self.describe(cur.parent)
         return out
-
-    def aliases_of(self, entity_id: str) -> tuple[str, ...]:
-        """The names an entity is shown and found by, display name first; () if unknown.
-        (``aliases`` is the compiled alias list the recognizer matches.)"""
-        e = self.describe(entity_id)
-        return e.aliases if e is not None else ()
 
     def lookup(self, alias_or_prefix: str, limit: int = 10) -> list[Entity]:
         """Entities with an alias, name or id equal to or starting with the query (NFKC,

@@ -24,7 +24,6 @@ from indexer.analysis.text import tokenize
 from indexer.analysis.tokens import Token
 
 FUNCTION_POS = frozenset({"PART", "AUX", "PUNCT", "SYM", "SPACE", "OTHER"})
-_AFFIX = frozenset({"PREFIX", "SUFFIX"})
 _NEVER = frozenset({"PUNCT", "SYM", "SPACE"})
 
 

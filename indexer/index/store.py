@@ -76,8 +76,11 @@ def ensure_index(es: Elasticsearch, alias: str, shards: int = 1, replicas: int |
     put_template(es, alias, shards, replicas)
     taken = versions(es, alias)
     name = versioned_name(alias, (taken[-1][0] + 1) if taken else 1)
-    es.indices.create(index=name, aliases={alias: {"is_write_index": True}})
+    # the alias only once the index can answer: a search (or a test polling it) that finds the
+    # alias while the primary shard still starts would get a 503
+    es.indices.create(index=name)
     es.cluster.health(index=name, wait_for_status="yellow", timeout="30s")
+    es.indices.put_alias(index=name, name=alias, is_write_index=True)
     return name
 
 
