@@ -18,13 +18,15 @@ def create_client(settings: Settings) -> AsyncElasticsearch:
     return AsyncElasticsearch(serializer=OrjsonSerializer(), **settings.es_client_kwargs())  # type: ignore[arg-type]
 
 
-def get_es(request: Request) -> AsyncElasticsearch:
-    """FastAPI dependency: the client created by the app's lifespan."""
+async def get_es(request: Request) -> AsyncElasticsearch:
+    """FastAPI dependency: the client created by the app's lifespan. (Both dependencies are
+    ``async``: FastAPI runs a plain function in its thread pool, a thread hop per request for
+    an attribute lookup.)"""
     client: AsyncElasticsearch = request.app.state.es
     return client
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """FastAPI dependency: the settings the app was created with."""
     settings: Settings = request.app.state.settings
     return settings
