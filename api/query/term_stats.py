@@ -4,7 +4,8 @@ Under ``match=best`` one word is enough for a post to match. In an archive about
 ``AI`` is in more than half of the posts, so ``AI in farming`` matched 32,894 posts and
 ``生成AIと著作権`` 33,959, although no one asking wants a post that only says AI. A common word
 still ranks the posts that have it, but it does not make a post match alone when the query has
-rarer words (``build.compile_tree``): ``AI in farming`` then matches the 88 posts about farming.
+rarer words that some post holds (``build.compile_tree``): ``AI in farming`` then matches the 88
+posts about farming, while ``AI xyzzy`` matches as before.
 The count comes from the index itself, so the rule follows the archive, not a word list.
 
 Document frequencies come from Elasticsearch's term vectors of an artificial document (one
@@ -42,7 +43,12 @@ async def common_lemmas(es: AsyncElasticsearch, settings: Settings, lemmas: Iter
     if stale:
         for lemma, share in (await _fetch(es, settings, stale)).items():
             _remember(settings.index, lemma, share, now)
-    return frozenset(x for x in wanted if _known(settings.index, x)[0] > COMMON_SHARE)
+    shares = {x: _known(settings.index, x)[0] for x in wanted}
+    common = frozenset(x for x, share in shares.items() if share > COMMON_SHARE)
+    # only beside rarer words that some post has: "AI xyzzy" must not come back empty
+    if not any(0 < share <= COMMON_SHARE for share in shares.values()):
+        return frozenset()
+    return common
 
 
 def lemmas_of(compiled: Compiled) -> list[str]:
