@@ -39,30 +39,24 @@ _FILLER = [
 ]
 
 
-# (id, lang, title, published, source, body) of the posts that are not filler
-_TOPICAL = [
-    ("farm-1", "en", "AI for indoor farming", "2024-02-01", "Farm",
-     "Indoor farming uses AI to control light and water for lettuce."),
-    ("farm-2", "en", "Robots on the farm", "2023-06-05", "Farm",
-     "Weeding robots with AI vision are spreading across farming regions."),
-    ("farm-3", "en", "Crop forecasts", "2022-09-09", "Farm",
-     "Farming cooperatives test AI models that forecast crop yields."),
-    ("lg-1", "ja", "LangGraphでAIエージェントを作る", "2025-03-03", "Dev",
-     "LangGraphでAIエージェントの状態遷移を設計した記録。"),
-    ("lg-2", "ja", "LangGraphの使い方入門", "2025-02-02", "Dev",
-     "LangGraphの使い方を基本から説明する。AIエージェントの例も示す。"),
-    ("howto-1", "ja", "Pandasの使い方", "2025-04-04", "Dev",
-     "Pandasの使い方をまとめた。AIの前処理にも使える。"),
-    ("howto-2", "ja", "Excelの使い方", "2025-05-05", "Dev",
-     "Excelの使い方の基本。AI機能も少しだけ触れる。"),
-]
+# the posts that are not filler, one per line: id | lang | title | published | source | body
+_TOPICAL = """
+farm-1 | en | AI for indoor farming | 2024-02-01 | Farm | Indoor farming uses AI to control light and water.
+farm-2 | en | Robots on the farm | 2023-06-05 | Farm | Weeding robots with AI vision spread across farming.
+farm-3 | en | Crop forecasts | 2022-09-09 | Farm | Farming cooperatives test AI models that forecast yields.
+lg-1 | ja | LangGraphでAIエージェントを作る | 2025-03-03 | Dev | LangGraphでAIエージェントを設計した記録。
+lg-2 | ja | LangGraphの使い方入門 | 2025-02-02 | Dev | LangGraphの使い方を基本から説明する。AIの例も示す。
+howto-1 | ja | Pandasの使い方 | 2025-04-04 | Dev | Pandasの使い方をまとめた。AIの前処理にも使える。
+howto-2 | ja | Excelの使い方 | 2025-05-05 | Dev | Excelの使い方の基本。AI機能も少しだけ触れる。
+"""
 
 
 def _posts() -> list[dict[str, Any]]:
     rows = [(f"filler-{i}", "ja" if "の" in text else "en", f"AI news {i}", f"2025-0{1 + i % 9}-1{i % 9}",
              "Filler", text) for i, text in enumerate(_FILLER)]
     keys = ("id", "lang", "title", "published", "source", "body")
-    return [dict(zip(keys, row, strict=True)) for row in [*rows, *_TOPICAL]]
+    rows += [tuple(cell.strip() for cell in line.split("|")) for line in _TOPICAL.strip().splitlines()]
+    return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
 @pytest.fixture(scope="module")

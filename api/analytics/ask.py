@@ -17,11 +17,11 @@ from api.analytics.respond import Table, answer, query_string
 from api.errors import invalid
 from api.models import QueryWarning
 from api.present.entity import entity_ref
+from api.query import term_stats
 from api.query.build import DEFAULT_MATCH, Compiled
 from api.query.params import SearchFilters, compile_search
 from api.query.period import ONE_MS, Dates, Period, Zone, iso, parse_tz
 from api.query.syntax import QuerySyntaxError
-from api.query.term_stats import common_lemmas, lemmas_of
 from indexer.config import Settings
 
 # filter parameters of /v1/search, in the order they are echoed
@@ -85,25 +85,19 @@ def ask(q: str | None, filters: SearchFilters, tz: str | None, period: Period | 
     return Ask(q=q, filters=undated, zone=zone, period=period, compiled=compile_search(q, undated))
 
 
-def compile_extra(
-    name: str, text: str, match: str = DEFAULT_MATCH, common: frozenset[str] = frozenset()
-) -> Compiled:
+def compile_extra(name: str, text: str, match: str = DEFAULT_MATCH) -> Compiled:
     """Another query (compare=), read with the request's ``match``: its syntax errors are
     errors of that parameter (422)."""
     try:
-        return compile_search(text, SearchFilters(match=match), common)
+        return compile_search(text, SearchFilters(match=match))
     except QuerySyntaxError as exc:
         raise invalid(name, f"{exc} (in {text!r})", text) from None
 
 
 async def with_common_words(es: AsyncElasticsearch, settings: Settings, a: Ask) -> Ask:
-    """``a`` with q's common words (``api.query.term_stats``) matching only beside its rarer
-    ones, as /v1/search reads q: a count and its ``search`` link find the same posts."""
-    if not a.q or a.filters.match != "best":
-        return a
-    common = await common_lemmas(es, settings, lemmas_of(a.compiled))
-    if common:
-        a.compiled = compile_search(a.q, a.filters, common)
+    """``a`` with q's common words matching only beside its rarer ones, as /v1/search reads q
+    (``api.query.term_stats``): a count and its ``search`` link find the same posts."""
+    a.compiled = await term_stats.with_common_words(es, settings, a.compiled, a.q, a.filters)
     return a
 
 
@@ -111,11 +105,9 @@ async def compile_extra_common(
     es: AsyncElasticsearch, settings: Settings, name: str, text: str, match: str = DEFAULT_MATCH
 ) -> Compiled:
     """``compile_extra`` with the common words read as in ``with_common_words``."""
-    compiled = compile_extra(name, text, match)
-    if match != "best":
-        return compiled
-    common = await common_lemmas(es, settings, lemmas_of(compiled))
-    return compile_extra(name, text, match, common) if common else compiled
+    return await term_stats.with_common_words(
+        es, settings, compile_extra(name, text, match), text, SearchFilters(match=match)
+    )
 
 
 def _period_pairs(a: Ask, period: Period) -> list[tuple[str, Any]]:

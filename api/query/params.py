@@ -2,13 +2,13 @@
 query and filters" (export, trend analytics)::
 
     from api.es import Conf, Es
-    from api.query.params import Filters, QParam, compile_search
-    from api.query.term_stats import common_words
+    from api.query.params import Filters, QParam
+    from api.query.term_stats import compile_matching
 
     @router.get("/v1/export")
     async def export(es: Es, settings: Conf, filters: Filters, q: QParam = None):
-        common = await common_words(es, settings, q, filters)  # as /v1/search reads q
-        query = compile_search(q, filters, common).query  # match clauses + filter clauses
+        # compile_search with the index's common words, as /v1/search reads q
+        query = (await compile_matching(es, settings, q, filters)).query
 
 ``compile_search`` raises ``QuerySyntaxError`` (400 with the position) and ``search_filters``
 raises ``InvalidParameters`` (422 naming the parameter); both are ``api.errors.ApiError``.

@@ -78,11 +78,12 @@ def search_request(
     highlight: bool = True,
     facets: list[str] | None = None,
     facet_size: int = 10,
-    common: frozenset[str] = frozenset(),
+    compiled: Compiled | None = None,
 ) -> SearchRequest:
-    """``q`` and the filters compiled (a syntax error is a 400) into the request; ``common``:
-    lemmas that do not match alone (``api.query.term_stats``)."""
-    compiled = compile_search(q, filters, common)
+    """``q`` and the filters compiled (a syntax error is a 400) into the request; ``compiled``:
+    that compilation when the caller made it already (``term_stats.compile_matching``)."""
+    if compiled is None:
+        compiled = compile_search(q, filters)
     return SearchRequest(
         q=q,
         compiled=compiled,

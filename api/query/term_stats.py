@@ -87,11 +87,21 @@ def _remember(index: str, lemma: str, share: float, when: float) -> None:
     _shares[(index, lemma)] = (share, when)
 
 
-async def common_words(
-    es: AsyncElasticsearch, settings: Settings, q: str | None, filters: SearchFilters
-) -> frozenset[str]:
-    """The common lemmas of ``q`` under ``filters.match`` (none unless ``best``): a search and the
-    trend endpoints ask this first, so they match the same posts."""
+
+async def with_common_words(
+    es: AsyncElasticsearch, settings: Settings, compiled: Compiled, q: str | None, filters: SearchFilters
+) -> Compiled:
+    """``compiled`` (``q`` and ``filters``) again with q's common lemmas, when it has any under
+    ``match=best``: search, export and the trend endpoints all read q this way, so they find
+    the same posts. Compiled a second time only when some lemma is common."""
     if not q or filters.match != "best":
-        return frozenset()
-    return await common_lemmas(es, settings, lemmas_of(compile_search(q, filters)))
+        return compiled
+    common = await common_lemmas(es, settings, lemmas_of(compiled))
+    return compile_search(q, filters, common) if common else compiled
+
+
+async def compile_matching(
+    es: AsyncElasticsearch, settings: Settings, q: str | None, filters: SearchFilters
+) -> Compiled:
+    """``compile_search`` with the common words of the index (``with_common_words``)."""
+    return await with_common_words(es, settings, compile_search(q, filters), q, filters)

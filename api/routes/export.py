@@ -26,9 +26,9 @@ from api.es import Conf, Es
 from api.present.export_rows import DEFAULT_FIELDS, FIELDS, chosen_fields
 from api.present.export_stream import download
 from api.query.export_scan import open_scan
-from api.query.params import Filters, QParam, compile_search
+from api.query.params import Filters, QParam
 from api.query.schema import POST_ID_SCHEMA, comma_list
-from api.query.term_stats import common_words
+from api.query.term_stats import compile_matching
 from api.query.zone import TzParam, zoned
 from api.security import require_api_key
 
@@ -76,6 +76,6 @@ async def export(
 ) -> StreamingResponse:
     names = chosen_fields(fields)
     filters = zoned(filters, tz)  # the filters carry the parsed from/to
-    common = await common_words(es, settings, q, filters)  # the posts /v1/search finds
-    scan = await open_scan(es, settings, compile_search(q, filters, common).query, resume_after)
+    compiled = await compile_matching(es, settings, q, filters)  # the posts /v1/search finds
+    scan = await open_scan(es, settings, compiled.query, resume_after)
     return download(scan, names, format, gzip)

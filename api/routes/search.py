@@ -31,7 +31,7 @@ from api.query.params import Filters, QParam
 from api.query.schema import CURSOR_SCHEMA, comma_list
 from api.query.search_request import facet_names, search_request
 from api.query.sort import SortName
-from api.query.term_stats import common_words
+from api.query.term_stats import compile_matching
 from api.query.zone import TzParam, zoned
 from api.security import require_api_key
 
@@ -83,8 +83,8 @@ async def search(
 ) -> SearchResponse:
     names = facet_names(facets)
     filters = zoned(filters, tz)  # the filters carry the parsed from/to, and the zone
-    common = await common_words(es, settings, q, filters)
+    compiled = await compile_matching(es, settings, q, filters)
     plan = search_request(q, filters, sort, size, search_timeout(settings), highlight=highlight,
-                          facets=names, facet_size=facet_size, common=common)
+                          facets=names, facet_size=facet_size, compiled=compiled)
     found = await fetch_page(es, settings, plan, page, cursor)
     return search_response(plan, found, page=None if cursor is not None else page)

@@ -20,6 +20,7 @@ callers state what they have, and is what a query reports back.
 
 from __future__ import annotations
 
+import functools
 import operator
 import re
 from collections.abc import Iterable, Iterator
@@ -143,6 +144,7 @@ def index_fields(text: str, lang: str) -> IndexText:
     return IndexText(" ".join(norm_parts), " ".join(base_parts), ja_bigram_text(text))
 
 
+@functools.lru_cache(maxsize=4096)  # a query's pieces are analyzed several times while it compiles
 def query_terms(text: str, lang: str | None = None) -> QueryText:
     """The streams of a piece of a user query: exactly ``index_fields`` of the same text.
 
