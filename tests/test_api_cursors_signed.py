@@ -201,6 +201,28 @@ async def test_a_cursor_after_the_alias_moved_is_refused(api: httpx.AsyncClient,
     assert_cursor_refused(await follow(api, moved), "rebuilt or swapped")
 
 
+async def test_a_first_page_binds_its_cursor_to_the_index_the_alias_names_now(
+    api: httpx.AsyncClient, es: Elasticsearch, archive: str, other_index: str
+) -> None:
+    # page mode remembers what the alias resolved to for a few seconds; hits from elsewhere
+    # (the alias moved meanwhile) must bind the next page to where they came from
+    async def bound() -> tuple[str, ...]:
+        r = await api.get("/v1/search", params={"size": 1, "sort": "-date", "highlight": "false"})
+        assert r.status_code == 200, r.text
+        return decode(r.json()["next_cursor"], key_bytes()).indices
+
+    home = tuple(es.indices.get_alias(name=archive))
+    assert await bound() == home
+    es.indices.update_aliases(actions=[{"remove": {"index": home[0], "alias": archive}},
+                                       {"add": {"index": other_index, "alias": archive}}])
+    try:
+        assert await bound() == (other_index,)
+    finally:
+        es.indices.update_aliases(actions=[{"remove": {"index": other_index, "alias": archive}},
+                                           {"add": {"index": home[0], "alias": archive}}])
+    assert await bound() == home
+
+
 # -- bad contents signed with the real key -----------------------------------------------------
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from api.present.cursor import Cursor, CursorError, decode, encode
-from api.present.highlight import Highlighter
+from api.present.highlight import SCAN_CHARS, Focus, Highlighter
 from api.query.build import compile_q
 from api.query.params import SearchFilters, build_query, compile_search, filter_clauses, fingerprint
 from api.query.syntax import And, Not, Or, QuerySyntaxError, Term, parse
@@ -247,3 +247,30 @@ def test_html_is_escaped() -> None:
     compiled = compile_search("card")
     [s] = Highlighter(compiled.highlight, []).snippets({"texts": {"en": {"title": "<b>card</b> & co"}}})
     assert s.html == "&lt;b&gt;<mark>card</mark>&lt;/b&gt; &amp; co"
+
+
+def _long_body(*mentions: tuple[int, str]) -> dict:
+    """An English body of filler words with ``text`` placed at each character offset."""
+    body = list("lorem ipsum dolor sit amet " * 6000)  # 162k characters
+    for at, text in mentions:
+        body[at : at + len(text)] = list(text)
+    return {"en": {"title": "A digest", "body": "".join(body)}}
+
+
+def test_a_long_text_is_highlighted_from_its_first_part_when_that_holds_a_match() -> None:
+    compiled = compile_search("welfare")
+    hl = Highlighter(compiled.highlight, [])
+    early, late = 12_000, 100_000
+    texts = _long_body((early, " welfare "), (late, " welfare welfare welfare "))
+    [s] = hl.snippets({"texts": texts})
+    assert marked([s]) == ["welfare"] and s.truncated_start and s.truncated_end
+    # the passage that ranked the post comes first, wherever it is
+    [s] = hl.snippets({"texts": texts}, Focus("en", "body", late - 50, late + 200))
+    assert marked([s]) == ["welfare"] * 3
+
+
+def test_a_mention_anywhere_in_a_long_text_is_found() -> None:
+    compiled = compile_search("welfare")
+    for at in (150, SCAN_CHARS - 4, SCAN_CHARS + 5_000, 161_000):
+        [s] = Highlighter(compiled.highlight, []).snippets({"texts": _long_body((at, " welfare "))})
+        assert marked([s]) == ["welfare"], at

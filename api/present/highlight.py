@@ -17,6 +17,7 @@ into ``text``.
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from collections.abc import Iterable, Iterator
@@ -32,6 +33,8 @@ FRAGMENT_CHARS = 160
 MAX_SNIPPETS = 3
 ENTITY_SCAN_CHARS = 60_000  # mentions are looked for in this much of a text at most
 MAX_MATCHES = 2_000  # per text: enough to pick windows, bounded for huge bodies
+SCAN_CHARS = 30_000  # a longer text is scanned past this only when this much holds no match
+_EDGE_CONTEXT = 16  # characters read past a scanned span, for a match that runs over its end
 FIELDS = ("title", "summary", "body")
 _SEP = r"[\W_]{0,3}?"
 _LATIN_EDGE = re.compile(r"[0-9A-Za-z]")
@@ -60,7 +63,27 @@ def _escape_latin(token: str) -> str:
     return re.escape(token)
 
 
-def _term_pattern(tokens: tuple[str, ...], prefix_last: bool = False) -> re.Pattern[str] | None:
+@dataclass(frozen=True)
+class _Pattern:
+    """A term's regex; ``latin_start``: the match must not continue a Latin word or number on
+    its left. Checked in ``find`` rather than by a lookbehind, which keeps the regex engine from
+    its fast scan for the literal start (3x slower on the corpus' 200k-character digests)."""
+
+    regex: re.Pattern[str]
+    latin_start: bool
+
+    def find(self, text: str) -> Iterator[re.Match[str]]:
+        pos = 0
+        while (m := self.regex.search(text, pos)) is not None:
+            start = m.start()
+            if self.latin_start and start > 0 and _LATIN_EDGE.match(text[start - 1]):
+                pos = start + 1  # not a word start: a later one may overlap this candidate
+                continue
+            yield m
+            pos = max(m.end(), start + 1)
+
+
+def _term_pattern(tokens: tuple[str, ...], prefix_last: bool = False) -> _Pattern | None:
     """Regex for the tokens in sequence on folded text; ``prefix_last`` lets the last word run
     on (``model`` -> ``models``) for lemma candidates, which the tokenizer then confirms."""
     if not tokens:
@@ -71,10 +94,9 @@ def _term_pattern(tokens: tuple[str, ...], prefix_last: bool = False) -> re.Patt
         if not last.isalpha() or not last.isascii():
             return None
         body += "[A-Za-z]*"
-    head = "(?<![0-9A-Za-z])" if _LATIN_EDGE.match(tokens[0][0]) else ""
     tail = r"(?![0-9A-Za-z]|\.\d)" if _LATIN_EDGE.match(last[-1]) else ""
     try:
-        return re.compile(head + body + tail, re.IGNORECASE)
+        return _Pattern(re.compile(body + tail, re.IGNORECASE), bool(_LATIN_EDGE.match(tokens[0][0])))
     except re.error:  # pragma: no cover - escaped input always compiles
         return None
 
@@ -115,7 +137,7 @@ class Highlighter:
     max_snippets: int = MAX_SNIPPETS
 
     def __post_init__(self) -> None:
-        self._patterns: list[tuple[int, re.Pattern[str], bool]] = []
+        self._patterns: list[tuple[int, _Pattern, bool]] = []
         for i, t in enumerate(self.terms):
             exact = _term_pattern(t.tokens)
             if exact is not None:
@@ -131,23 +153,38 @@ class Highlighter:
     def empty(self) -> bool:
         return not self._patterns and not self.entity_ids
 
-    def matches(self, text: str, title: bool) -> list[Match]:
+    def matches(self, text: str, title: bool, focus: tuple[int, int] | None = None) -> list[Match]:
+        """The query's matches in ``text``: in ``focus`` (the passage that ranked the post) when
+        it holds any, else in the first ``SCAN_CHARS``, else in the rest, else entity mentions.
+        Bounded like Elasticsearch's own highlighters (``max_analyzed_offset``): a 200k-character
+        digest that names the term on every page is not scanned to its end."""
         if not text:
             return []
-        folded = fold(text)
+        spans = [focus] if focus is not None else []
+        spans += [(0, SCAN_CHARS), (SCAN_CHARS, len(text))] if len(text) > SCAN_CHARS else [(0, len(text))]
+        for start, end in spans:
+            found = self._scan(text, title, start, end)
+            if found:
+                return _disjoint(found)
+        return _disjoint(self._entity_matches(text)) if self.entity_ids else []
+
+    def _scan(self, text: str, title: bool, start: int, end: int) -> list[Match]:
+        """Matches that start in ``text[start:end]`` (read with a little context either side, so
+        word edges are judged as in the whole text)."""
+        lo, hi = max(0, start - 1), min(len(text), end + _EDGE_CONTEXT)
+        folded = fold(text[lo:hi])
         found: list[Match] = []
         for i, pattern, confirm in self._patterns:
             if not title and self.terms[i].title_only:
                 continue
-            for m in pattern.finditer(folded):
-                if confirm and not self._confirm(text, m.start(), m.end(), i):
+            for m in pattern.find(folded):
+                s, e = m.start() + lo, m.end() + lo
+                if not start <= s < end or (confirm and not self._confirm(text, s, e, i)):
                     continue
-                found.append(Match(m.start(), m.end(), i))
+                found.append(Match(s, e, i))
                 if len(found) >= MAX_MATCHES:
                     break
-        if self.entity_ids and not found:
-            found.extend(self._entity_matches(text))
-        return _disjoint(found)
+        return found
 
     def _confirm(self, text: str, start: int, end: int, term: int) -> bool:
         """The candidate's lemmas are the term's lemmas, in order."""
@@ -178,12 +215,10 @@ class Highlighter:
         passage when it holds a match, so a long digest shows the mention that made it rank."""
         out: list[Snippet] = []
         for lang, name, text in text_fields(src):
-            found = self.matches(text, title=name == "title")
+            here = focus is not None and (lang, name) == (focus.lang, focus.field)
+            found = self.matches(text, name == "title", (focus.start, focus.end) if focus and here else None)
             if not found:
                 continue
-            if focus is not None and (lang, name) == (focus.lang, focus.field):
-                inside = [m for m in found if m.start >= focus.start and m.end <= focus.end]
-                found = inside or found
             if name in ("title", "key_points") or len(text) <= self.fragment_chars:
                 out.append(_snippet(lang, name, text, 0, len(text), found))
                 continue
@@ -192,21 +227,26 @@ class Highlighter:
         return out
 
     def windows(self, text: str, found: list[Match]) -> list[tuple[int, int]]:
+        """Up to ``max_snippets`` windows, each where the most distinct terms (then matches)
+        stand together; ``found`` is sorted and disjoint, so a window's matches are a slice."""
         chosen: list[tuple[int, int]] = []
         remaining = list(found)
         size = self.fragment_chars
+        several = len({m.term for m in found}) > 1
         while remaining and len(chosen) < self.max_snippets:
-            best: tuple[int, int, int, int] | None = None  # (distinct, count, -start, start)
+            starts = [m.start for m in remaining]
+            ends = [m.end for m in remaining]  # sorted too: the matches are disjoint
+            best: tuple[int, int, int] | None = None  # (distinct, count, -start)
             for anchor in remaining[:400]:
                 start = max(0, anchor.start - size // 3)
-                end = start + size
-                inside = [m for m in remaining if m.start >= start and m.end <= end]
-                score = (len({m.term for m in inside}), len(inside), -start, start)
-                if best is None or score[:3] > best[:3]:
+                lo = bisect.bisect_left(starts, start)
+                hi = bisect.bisect_right(ends, start + size, lo)
+                distinct = len({m.term for m in remaining[lo:hi]}) if several else int(hi > lo)
+                score = (distinct, hi - lo, -start)
+                if best is None or score > best:
                     best = score
             assert best is not None
-            start = best[3]
-            start, end = _snap(text, start, min(len(text), start + size))
+            start, end = _snap(text, -best[2], min(len(text), -best[2] + size))
             chosen.append((start, end))
             remaining = [m for m in remaining if m.end <= start or m.start >= end]
         return sorted(chosen)

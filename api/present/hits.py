@@ -27,6 +27,11 @@ HIT_SOURCE = [
     "impact",
     "editorial",
 ]
+# what a hit without highlights needs: a digest's 140k-character body is not read or sent
+LIST_SOURCE = [
+    *(f for f in HIT_SOURCE if f not in ("texts", "key_points", "impact", "editorial")),
+    *(f"texts.{lang}.{part}" for lang in ("ja", "en") for part in ("title", "summary")),
+]
 # _source fields of a reference to a post (``ref_fields``)
 REF_SOURCE = ["id", "url", "texts.ja.title", "texts.en.title", "published", "source", "lang"]
 

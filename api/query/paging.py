@@ -9,7 +9,6 @@ cursor for another query or other indices is a 422 on ``cursor`` (``CursorError`
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,7 +21,7 @@ from api.backend import client, guarded
 from api.cursor_key import cursor_key
 from api.errors import invalid
 from api.present.cursor import Cursor, CursorError, check_after, decode, encode
-from api.query.pit import Snapshot, close_later, concrete_indices
+from api.query.pit import Snapshot, close_later, concrete_indices, indices_of_page
 from api.query.search_request import SearchRequest
 from api.query.sort import SORT_KINDS, SORTS
 from indexer.config import Settings
@@ -68,11 +67,10 @@ async def _by_offset(
     if start + search.size > MAX_WINDOW:
         raise invalid("page", f"page × size may reach hit {MAX_WINDOW:,} at most; use cursor=* to go deeper",
                       page)
-    resp, walk.indices = await asyncio.gather(  # the indices bind the next_cursor
-        guarded(es, settings, client(es, settings).search(index=settings.index, from_=start,
-                                                          **search.body(walk.now_ms, rescore=True))),
-        concrete_indices(es, settings),
-    )
+    resp = await guarded(es, settings, client(es, settings).search(index=settings.index, from_=start,
+                                                                   **search.body(walk.now_ms, rescore=True)))
+    if resp["hits"]["hits"]:  # the indices bind the next_cursor (a page without hits has none)
+        walk.indices = await indices_of_page(es, settings, resp["hits"]["hits"])
     return _page(es, search, resp, start, walk)
 
 

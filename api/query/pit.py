@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +26,10 @@ from indexer.config import Settings
 PIT_KEEP_ALIVE = "5m"
 _PIT_GONE = ("search_context_missing", "no search context")
 _background: set[asyncio.Task[None]] = set()  # closings under way (kept from garbage collection)
+RESOLVED_MAX_AGE = 5.0  # seconds a resolved alias binds first pages' cursors without asking again
+_RESOLVED: weakref.WeakKeyDictionary[AsyncElasticsearch, dict[str, tuple[float, tuple[str, ...]]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def pit_missing(exc: ApiError) -> bool:
@@ -42,7 +48,22 @@ async def concrete_indices(es: AsyncElasticsearch, settings: Settings) -> tuple[
     resp = await guarded(es, settings, client(es, settings).indices.resolve_index(name=settings.index))
     names = {i for a in resp.get("aliases") or [] for i in a.get("indices") or []}
     names.update(i["name"] for i in resp.get("indices") or [])
-    return tuple(sorted(names))
+    found = tuple(sorted(names))
+    _RESOLVED.setdefault(es, {})[settings.index] = (time.monotonic(), found)
+    return found
+
+
+async def indices_of_page(
+    es: AsyncElasticsearch, settings: Settings, hits: list[dict[str, Any]]
+) -> tuple[str, ...]:
+    """The indices to bind a first page's ``next_cursor`` to: those resolved within
+    ``RESOLVED_MAX_AGE`` when every hit came from one of them, else resolved now. Saves a
+    request per page; an alias changed in the last seconds shows in the hits' ``_index``."""
+    seen = _RESOLVED.get(es, {}).get(settings.index)
+    fresh = seen is not None and time.monotonic() - seen[0] < RESOLVED_MAX_AGE
+    if seen is not None and fresh and all(h.get("_index") in seen[1] for h in hits):
+        return seen[1]
+    return await concrete_indices(es, settings)
 
 
 async def open_pit(es: AsyncElasticsearch, settings: Settings) -> str:

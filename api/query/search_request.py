@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from api.present import facets as facet_mod
-from api.present.hits import HIT_SOURCE
+from api.present.hits import HIT_SOURCE, LIST_SOURCE
 from api.query.build import Compiled, passage_hits, split_passages
 from api.query.choices import chosen
 from api.query.params import SearchFilters, compile_search, fingerprint
@@ -51,7 +51,7 @@ class SearchRequest:
             "sort": SORTS[self.sort],
             "size": self.size,
             "track_total_hits": True,
-            "source": HIT_SOURCE,
+            "source": HIT_SOURCE if self.highlight else LIST_SOURCE,
             "timeout": self.timeout,
         }
         first, passages = split_passages(self.compiled.query) if rescore else (None, None)

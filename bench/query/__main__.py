@@ -33,10 +33,11 @@ from elasticsearch import AsyncElasticsearch
 from api.es import create_client
 from api.present.export_rows import DEFAULT_FIELDS, FIELDS
 from api.query.export_scan import BATCH
+from api.query.term_stats import compile_matching
 from bench.common import CORPUS, elasticsearch, machine, write_result
 from bench.load.server import api_server
 from bench.load.stats import summary_ms
-from bench.query.queries import QUERIES, api_params, es_body
+from bench.query.queries import QUERIES, api_params, es_body, filters_of
 from bench.relevance.run import ensure_corpus
 from indexer.config import Settings
 
@@ -140,14 +141,19 @@ async def bench(
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
         try:
             api_calls = [(k, _api_call(client, api_params(p))) for k, p in QUERIES]
-            es_calls = [(k, _es_call(es, settings.index, es_body(p, settings))) for k, p in QUERIES]
+            # the very query the API sends (with the index's common words), highlights and all
+            bodies = [
+                es_body(p, settings, compiled=await compile_matching(es, settings, p.get("q"), filters_of(p)))
+                for _, p in QUERIES
+            ]
+            kinds = [k for k, _ in QUERIES]
+            es_calls = [(k, _es_call(es, settings.index, b)) for k, b in zip(kinds, bodies, strict=True)]
             # same answers? (top 10 ids of each query, API vs direct)
             same = 0
-            for (_, p), (_, call) in zip(QUERIES, es_calls, strict=True):
+            for (_, p), body in zip(QUERIES, bodies, strict=True):
                 a = (await client.get("/v1/search", params=api_params(p))).json()["hits"]
-                b = (await es.search(index=settings.index, **es_body(p, settings)))["hits"]["hits"]
+                b = (await es.search(index=settings.index, **body))["hits"]["hits"]
                 same += [h["id"] for h in a] == [h["_id"] for h in b]
-                del call
             await run_phase(api_calls, 1, 1, max_seconds)  # warm-up
             await run_phase(es_calls, 1, 1, max_seconds)
             levels: dict[str, Any] = {}

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from api.backend import search_timeout
-from api.query.params import search_filters
+from api.query.build import Compiled
+from api.query.params import SearchFilters, search_filters
 from api.query.search_request import search_request
 from indexer.config import Settings
 
@@ -48,9 +49,8 @@ def _listed(value: Any) -> list[str] | None:
     return list(value) if isinstance(value, (list, tuple)) else [str(value)]
 
 
-def es_body(params: dict[str, Any], settings: Settings, size: int = 10) -> dict[str, Any]:
-    """The body ``GET /v1/search`` sends for ``params`` (relevance sort, page 1)."""
-    filters = search_filters(
+def filters_of(params: dict[str, Any]) -> SearchFilters:
+    return search_filters(
         date_from=params.get("from"),
         date_to=params.get("to"),
         tag_mode=params.get("tag_mode", "all"),
@@ -58,7 +58,17 @@ def es_body(params: dict[str, Any], settings: Settings, size: int = 10) -> dict[
         min_importance=params.get("min_importance"),
         **{name: _listed(params.get(name)) for name in _FILTER_ARGS},
     )
+
+
+def es_body(
+    params: dict[str, Any], settings: Settings, size: int = 10, compiled: Compiled | None = None
+) -> dict[str, Any]:
+    """The body ``GET /v1/search`` sends for ``api_params(params)`` (relevance sort, page 1);
+    ``compiled``: the query as the API compiles it with the index's common words
+    (``term_stats.compile_matching``), else without them."""
     names = [n.strip() for n in str(params.get("facets") or "").split(",") if n.strip()]
-    request = search_request(params.get("q"), filters, "relevance", size, search_timeout(settings),
-                             highlight=False, facets=names, facet_size=int(params.get("facet_size", 10)))
+    highlight = str(api_params(params)["highlight"]).lower() == "true"
+    request = search_request(params.get("q"), filters_of(params), "relevance", size, search_timeout(settings),
+                             highlight=highlight, facets=names, facet_size=int(params.get("facet_size", 10)),
+                             compiled=compiled)
     return request.body(now_ms=None, rescore=True)  # a first page, recency from Elasticsearch's "now"

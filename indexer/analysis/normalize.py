@@ -37,15 +37,21 @@ for _ch in "\u2010\u2011\u2012\u2212\ufe63":
 
 
 _FOLDED_RE = re.compile("[" + "".join(re.escape(chr(o)) for o in sorted(_FOLD)) + "]")
+_FOLD_CHARS = {chr(o): v for o, v in _FOLD.items()}
+
+
+def _folded_char(m: re.Match[str]) -> str:
+    return _FOLD_CHARS[m.group()]
 
 
 def fold(text: str) -> str:
     """Character-for-character ASCII-ish view of ``text`` for segmentation (len is preserved)."""
-    # most text has nothing to fold: a search in C is far cheaper than translate's per-character
-    # lookups (the highlighter folds whole 100k-character digests; measured in bench/query)
+    # translate looks up every character in Python, where a regex replaces only the characters
+    # that fold: 17x faster on the corpus' long digests (0.26 ms against 4.5 ms for 84k
+    # characters, about 15 of them folded), and 3x slower on text that folds throughout (rare)
     if _FOLDED_RE.search(text) is None:
         return text
-    return text.translate(_FOLD)
+    return _FOLDED_RE.sub(_folded_char, text)
 
 
 # --- normalize: the indexed form --------------------------------------------------------------
