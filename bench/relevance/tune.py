@@ -3,7 +3,8 @@
     python -m bench.relevance.tune --topics FILE --qrels FILE --index bench-v3 \\
         --try build.COORD_BOOST=0,2,5 --try sort.RECENCY_WEIGHT=0,0.3
 
-Each ``--try MODULE.NAME=V1,V2`` sets a constant of ``api.query.build`` (``build.``),
+``--set MODULE.NAME=V`` holds a constant at V for the whole run (combinations). Each
+``--try MODULE.NAME=V1,V2`` sets a constant of ``api.query.build`` (``build.``),
 ``api.query.sort`` (``sort.``), ``api.query.term_stats`` (``stats.``) or
 ``api.query.search_request`` (``request.``) to each value in turn, the others at their defaults, and
 prints nDCG@10 (all judgments / judged-only) per kind on the topics whose ``half`` is
@@ -59,7 +60,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--index", default="bench-corpus")
     ap.add_argument("--half", default="tune")
     ap.add_argument("--try", dest="tries", action="append", default=[])
+    ap.add_argument("--set", dest="sets", action="append", default=[], metavar="MODULE.NAME=V",
+                    help="hold a constant at V for the whole run (to try combinations)")
     args = ap.parse_args(argv)
+    for item in args.sets:
+        module, name, values = _parse(item)
+        setattr(module, name, values[0])
     topics = [t for t in load_topics(args.topics) if t.extra.get("half") == args.half]
     qrels = load_qrels(args.qrels)
     with elasticsearch(Settings.from_env()) as (settings, _):
@@ -69,7 +75,7 @@ def main(argv: list[str] | None = None) -> None:
             result = evaluate({"aiposts": api_runs(api_settings, topics, 100)}, topics, qrels)
             print(_line(label, result), flush=True)
 
-        score("defaults")
+        score("defaults" + "".join(f" {x}" for x in args.sets))
         for item in args.tries:
             module, name, values = _parse(item)
             default = getattr(module, name)
