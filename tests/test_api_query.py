@@ -274,3 +274,16 @@ def test_a_mention_anywhere_in_a_long_text_is_found() -> None:
     for at in (150, SCAN_CHARS - 4, SCAN_CHARS + 5_000, 161_000):
         [s] = Highlighter(compiled.highlight, []).snippets({"texts": _long_body((at, " welfare "))})
         assert marked([s]) == ["welfare"], at
+
+
+def test_a_page_without_highlights_reads_no_bodies() -> None:
+    from api.query.search_request import search_request
+
+    def source(highlight: bool) -> list[str]:
+        request = search_request("welfare", SearchFilters(), "relevance", 10, "5s", highlight=highlight)
+        return request.body(None)["source"]
+
+    assert "texts" in source(True) and "key_points" in source(True)
+    listed = source(False)
+    assert not any(f in listed for f in ("texts", "texts.ja.body", "texts.en.body", "key_points", "impact"))
+    assert {"texts.ja.title", "texts.en.title", "texts.ja.summary", "texts.en.summary"} <= set(listed)
