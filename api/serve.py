@@ -20,9 +20,18 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help=f"address to bind (AIPOSTS_API_HOST, now {settings.api_host})")
     parser.add_argument("--port", type=int, default=settings.api_port,
                         help=f"port (AIPOSTS_API_PORT, now {settings.api_port})")
+    parser.add_argument("--workers", type=int, default=settings.api_workers,
+                        help=f"worker processes (AIPOSTS_API_WORKERS, now {settings.api_workers})")
     parser.add_argument("--log-level", default="info", help="uvicorn log level")
     args = parser.parse_args(argv)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
+    if args.workers < 1:
+        parser.error(f"--workers must be at least 1, not {args.workers}")
+    if args.workers == 1:
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
+        return
+    # each worker process builds its own app (and client) from the same environment
+    uvicorn.run("api.app:create_app", factory=True, workers=args.workers, host=args.host, port=args.port,
+                log_level=args.log_level)
 
 
 if __name__ == "__main__":

@@ -55,6 +55,9 @@ class Settings(BaseModel):
     )
     api_host: str = Field("127.0.0.1", description="address the API binds to")
     api_port: int = Field(8000, description="port the API listens on")
+    api_workers: int = Field(
+        1, ge=1, le=64, description="API worker processes (each with its own Elasticsearch client)"
+    )
     api_keys: str | None = Field(None, description="comma-separated keys; when set, requests need one")
     cors_origins: str = Field("", description="comma-separated origins allowed by CORS")
     es_wait: float = Field(2.0, description="seconds the API waits for Elasticsearch before a 503")
