@@ -17,7 +17,7 @@ from indexer.config import Settings
 def settle() -> None:
     """Load the tokenizers and entity matchers, then move everything alive to the garbage
     collector's permanent generation: a full collection otherwise walks those ~150k objects,
-    a 45-60 ms pause of every request in flight (measured here), and requests trigger one now
+    a 44-62 ms pause of every request in flight (measured here), and requests trigger one now
     and then."""
     warm_up()
     gc.collect()
