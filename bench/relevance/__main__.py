@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import CORPUS, RESULTS, elasticsearch, machine, write_result
+from bench.relevance.baselines import BASELINES
 from bench.relevance.formats import load_qrels, load_topics
+from bench.relevance.margins import RESAMPLES, margin_table, margins
 from bench.relevance.run import MATCH_VARIANTS, compact_table, run_all, table
 from bench.relevance.trec import read_run, write_runs
 from indexer.config import Settings
@@ -36,6 +38,9 @@ def markdown(result: dict[str, object]) -> str:
         + compact_table(result)  # type: ignore[arg-type]
         + "\n\nrecall@100, all judgments / judged-only:\n\n"
         + compact_table(result, "recall@100")  # type: ignore[arg-type]
+        + "\n\nThe default against the best baseline of each group, with a paired bootstrap interval "
+        f"over the topics ({RESAMPLES:,} resamples; `bench/relevance/margins.py`):\n\n"
+        + margin_table(margins(result, "aiposts", BASELINES))
         + "\n\nAll metrics, all judgments:\n\n"
         + table(result)  # type: ignore[arg-type]
     )

@@ -227,6 +227,7 @@ def evaluate(
             "judged_only": _means(condensed, scored),
             "empty": [t.id for t in scored if not run.get(t.id)],
             "per_topic": per_topic,
+            "per_topic_judged_only": condensed,
         }
     return result
 
