@@ -62,6 +62,14 @@ def _write_own_posts(dest: Path) -> Path:
             "body": "How to pick a vector database: index types, filtering, cost and operations. "
                     "We compare three vector database options for a retrieval pipeline.",
         },
+        {
+            "id": "own-tell",
+            "lang": "ja",
+            "title": "AIが作った写真は見分けられるか",
+            "published": "2025-05-01",
+            "source": "Notes",
+            "body": "生成された写真を人はどこまで見分けられるのか、簡単な実験をした。",
+        },
     ]
     path = dest / "own.jsonl"
     path.write_text("".join(json.dumps(p) + "\n" for p in posts), encoding="utf-8")
@@ -98,10 +106,18 @@ async def search(api: httpx.AsyncClient, **params: Any) -> dict[str, Any]:
         ("なぜLLMはハルシネーションを起こすのか", ["LLM", "ハルシネーション", "起こす"]),
         ("why do language models hallucinate", ["language", "models", "hallucinate"]),
         ("The Who", ["The", "Who"]),  # only function words: all of them stay
+        ("AIが生成した画像の見分け方", ["AI", "生成", "画像", "見分ける"]),  # the verb of 〜方, as its lemma
+        ("MCPサーバーの作り方", ["MCP", "サーバー", "作り方"]),  # a stock intent word stays whole
     ],
 )
 def test_content_words(text: str, words: list[str]) -> None:
     assert [w.text for w in content_words(text)] == words
+
+
+async def test_how_to_verbs_match_by_their_lemma(api: httpx.AsyncClient) -> None:
+    # 見分け方 (how to tell) finds a post that says 見分けられる and never 見分け方
+    body = await search(api, q="見分け方", highlight="false", size=100)
+    assert "own-tell" in [h["id"] for h in body["hits"]]
 
 
 # -- ranked best match --------------------------------------------------------------------------

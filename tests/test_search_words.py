@@ -14,15 +14,19 @@ LangGraph or how-tos of other tools.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from elasticsearch import Elasticsearch
+from elasticsearch import AsyncElasticsearch, Elasticsearch
 
-from api.query.build import ALL_WORDS_BOOST, COORD_BOOST, INTENT_FACTOR, compile_q
-from indexer.analysis import is_intent_word
+from api.query.build import ALL_WORDS_BOOST, COORD_BOOST, COORD_IDF, INTENT_FACTOR, compile_q
+from api.query.params import compile_search, search_filters
+from api.query.term_stats import compile_matching
+from indexer.analysis import is_intent_word, query_terms
+from indexer.config import Settings
 from indexer.index.store import ensure_index
 from indexer.ingest import Ingest
 from indexer.rejects import RejectsFile
@@ -177,3 +181,40 @@ async def test_a_rescored_page_ranks_as_a_single_phase_walk(api: httpx.AsyncClie
     if first["next_cursor"]:
         second = await search(api, q=q, size=3, cursor=first["next_cursor"])
         assert second["total"] == first["total"] == paged["total"]
+
+
+# -- rarer words weigh more in the coordination score ------------------------------------------------
+
+
+def _coordination(compiled: Any) -> dict[str, float]:
+    """Each top-level word's coordination boost (its presence clause), by the word's text."""
+    out: dict[str, float] = {}
+    clauses = compiled.query["bool"]["must"][0]["bool"]["should"]
+    for clause, term in zip(clauses, compiled.highlight, strict=True):
+        out[term.text] = float(clause["constant_score"]["boost"])
+    return out
+
+
+def test_a_rarer_word_weighs_more_in_the_coordination_score() -> None:
+    pandas, farming = query_terms("Pandas").bases, query_terms("farming").bases  # shares are of lemmas
+    shares = {pandas: 0.001, farming: 0.2}
+    weighed = _coordination(compile_search("Pandas farming", None, frozenset(), shares))
+    assert weighed["Pandas"] > COORD_BOOST > weighed["farming"]
+    # ratio of the weights: the ratio of the words' idf to the power COORD_IDF
+    idf = {w: math.log1p((1 - s + 1e-6) / s) for w, s in shares.items()}
+    expected = (idf[pandas] / idf[farming]) ** COORD_IDF
+    assert weighed["Pandas"] / weighed["farming"] == pytest.approx(expected, rel=0.01)
+    # without shares, or with only one word known, every word counts alike
+    assert set(_coordination(compile_search("Pandas farming")).values()) == {COORD_BOOST}
+    one_known = compile_search("Pandas farming", None, frozenset(), {pandas: 0.01})
+    assert set(_coordination(one_known).values()) == {COORD_BOOST}
+
+
+async def test_the_api_weighs_words_by_the_index_own_counts(index_settings: Settings, archive: str) -> None:
+    es = AsyncElasticsearch(**index_settings.es_client_kwargs())  # type: ignore[arg-type]
+    try:
+        compiled = await compile_matching(es, index_settings, "Pandas farming", search_filters())
+    finally:
+        await es.close()
+    weighed = _coordination(compiled)  # one post says Pandas, three say farming
+    assert weighed["Pandas"] > weighed["farming"]

@@ -19,6 +19,8 @@ indexer used for the documents, and matched against the token fields of the inde
   nested: a long digest with one mention does not outrank a post about the topic), plus a
   boost when it carries a named entity, plus a proximity boost when adjacent content words
   (``セキュリティ`` ``対策``) stand close together in the title or a passage; never a requirement.
+  Each word a post has adds to its coordination score by the word's rarity in the index
+  (``COORD_IDF``, from the document frequencies ``api.query.term_stats`` reads).
 * an unquoted word followed by a version number is one phrase (``Opus 4.8``), and the
   analyzers keep ``4.8`` whole, so versions stay exact;
 * field terms (``tag:``, ``source:``, ``author:``, ``lang:``, ``entity:``) are exact
@@ -32,7 +34,9 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
@@ -57,6 +61,7 @@ PROXIMITY_BOOST = 2.0
 COORD_BOOST = 5.0  # per query word the post has anywhere: posts with more of the words rank first
 WHOLE_TEXT_BOOST = 0.5  # BM25 of the whole post's text beside its best passage (measured, see bench)
 ALL_WORDS_BOOST = 3.0  # once more when it has every top-level word (a tier; measured, see bench)
+COORD_IDF = 2.0  # 0: every word counts alike; 1: in proportion to its idf against the query's mean
 INTENT_FACTOR = 0.7  # an intent word (使い方, tutorial) weighs this much of a topic word (measured)
 PROXIMITY_SLOP = 3
 TIE_BREAKER = 0.3
@@ -108,13 +113,19 @@ class _Piece:
 
 class _Builder:
     def __init__(
-        self, warnings: list[Warning_], match: str = DEFAULT_MATCH, common: frozenset[str] = frozenset()
+        self,
+        warnings: list[Warning_],
+        match: str = DEFAULT_MATCH,
+        common: frozenset[str] = frozenset(),
+        shares: Mapping[str, float] | None = None,
     ) -> None:
         if match not in MATCH_MODES:
             raise ValueError(f"match must be one of {MATCH_MODES}, not {match!r}")
         self.warnings = warnings
         self.match = match
         self.common = common  # lemmas in so many posts that, under ``best``, they do not match alone
+        self.shares = shares or {}  # lemma -> share of the posts holding it (when known)
+        self.coord: dict[tuple[int, int], float] = {}  # top-level word (start, end) -> its weight
         self.common_words: list[str] = []
         self.highlight: list[HighlightTerm] = []
         self.entity_ids: list[str] = []
@@ -151,6 +162,9 @@ class _Builder:
         must_not: list[dict[str, Any]] = []
         filters: list[dict[str, Any]] = []
         items: list[Node | _Piece] = list(_group(list(node.children)))
+        if top and COORD_IDF and self.shares:
+            words = [i for i in items if isinstance(i, _Piece) and i.field is None and not self.is_common(i)]
+            self.coord = self.coord_weights(words)
         runs: dict[int, list[_Piece]] = {}
         for item in items:
             if isinstance(item, _Piece):
@@ -207,6 +221,22 @@ class _Builder:
         if must_not:
             body["must_not"] = must_not
         return {"bool": body}
+
+    def coord_weights(self, pieces: list[_Piece]) -> dict[tuple[int, int], float]:
+        """Each word's weight in the coordination score: its idf (its rarest lemma's) against
+        the mean of the query's words, to the power ``COORD_IDF``; unknown words weigh 1."""
+        idfs: dict[tuple[int, int], float] = {}
+        for p in pieces:
+            known = [self.shares[b] for b in query_terms(p.text).bases.split() if b in self.shares]
+            if known:
+                share = min(max(min(known), 1e-6), 1.0)
+                idfs[(p.start, p.end)] = math.log1p((1.0 - share + 1e-6) / share)
+        if len(idfs) < 2:
+            return {}
+        mean = sum(idfs.values()) / len(idfs)
+        if mean <= 0:
+            return {}
+        return {k: (v / mean) ** COORD_IDF for k, v in idfs.items()}
 
     def is_common(self, p: _Piece) -> bool:
         if not self.common or p.entity_ids:
@@ -271,7 +301,8 @@ class _Builder:
         self.entity_ids.extend(i for i in ids if i not in self.entity_ids)
         # the match itself scores a constant: posts with more of the words rank higher, and the
         # words are looked up once (the ranking clauses below only score the posts found here)
-        return {"constant_score": {"filter": presence, "boost": round(COORD_BOOST * weight, 3)}}
+        coord = COORD_BOOST * weight * self.coord.get((p.start, p.end), 1.0)
+        return {"constant_score": {"filter": presence, "boost": round(coord, 3)}}
 
     def score(self, qt: QueryText, title_only: bool, ids: tuple[str, ...], weight: float = 1.0) -> None:
         """What a matched piece adds to the score: its best title match, and in the passages."""
@@ -443,6 +474,7 @@ def _content_run(run: list[Term]) -> list[Term]:
     return words or run
 
 
+
 def _as_piece(t: Term, run: int = -1) -> _Piece:
     return _Piece(t.text, t.phrase, t.field, t.start, t.end, run=run)
 
@@ -494,13 +526,18 @@ def _group_run(run: list[Term], run_id: int) -> list[_Piece]:
 
 
 def compile_tree(
-    parsed: Parsed, match: str = DEFAULT_MATCH, common: frozenset[str] = frozenset()
+    parsed: Parsed,
+    match: str = DEFAULT_MATCH,
+    common: frozenset[str] = frozenset(),
+    shares: Mapping[str, float] | None = None,
 ) -> Compiled:
     """The query (without filters) for a parsed ``q``; ``match``: see the module docstring.
     ``common``: lemmas found in most posts (``api.query.term_stats``); under ``best`` a word
-    made of them ranks the posts that have it but does not make a post match by itself."""
+    made of them ranks the posts that have it but does not make a post match by itself.
+    ``shares``: the share of posts holding each lemma, which weighs the words' coordination
+    score by their rarity (``COORD_IDF``)."""
     warnings = list(parsed.warnings)
-    builder = _Builder(warnings, match, common)
+    builder = _Builder(warnings, match, common, shares)
     clause = None
     if parsed.tree is not None:
         tree = parsed.tree if isinstance(parsed.tree, And) else And((parsed.tree,))

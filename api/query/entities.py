@@ -8,6 +8,7 @@ first use, so importing this module stays as cheap as importing ``indexer.analys
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from indexer import analysis
@@ -111,11 +112,15 @@ def spans(text: str) -> list[Span]:
 
 def named(text: str) -> list[str]:
     """Ids of the entities ``text`` names as a whole (by any alias, in either script)."""
-    stripped = text.strip()
+    return list(_named(text.strip()))
+
+
+@functools.lru_cache(maxsize=4096)  # a query is compiled twice (term_stats), its pieces looked up each time
+def _named(stripped: str) -> tuple[str, ...]:
     if not stripped:
-        return []
+        return ()
     found = [s.entity_id for s in spans(stripped) if s.start == 0 and s.end == len(stripped)]
-    return list(dict.fromkeys(found))
+    return tuple(dict.fromkeys(found))
 
 
 def resolve(value: str) -> list[str]:

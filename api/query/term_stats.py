@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from elasticsearch import ApiError, AsyncElasticsearch
 
 from api.backend import client, guarded
+from api.query import build
 from api.query.build import Compiled
 from api.query.params import SearchFilters, compile_search
 from indexer.config import Settings
@@ -33,17 +34,30 @@ _MAX_CACHED = 50_000
 _shares: dict[tuple[str, str], tuple[float, float]] = {}  # (index, lemma) -> (share, when)
 
 
-async def common_lemmas(es: AsyncElasticsearch, settings: Settings, lemmas: Iterable[str]) -> frozenset[str]:
-    """The lemmas among ``lemmas`` that more than ``COMMON_SHARE`` of the posts hold."""
+async def lemma_shares(es: AsyncElasticsearch, settings: Settings, lemmas: Iterable[str]) -> dict[str, float]:
+    """The share of the posts that hold each of ``lemmas`` (its first ``MAX_LEMMAS``)."""
     wanted = list(dict.fromkeys(lemma for lemma in lemmas if lemma and not lemma.isspace()))[:MAX_LEMMAS]
-    if not wanted or COMMON_SHARE >= 1:
-        return frozenset()
+    if not wanted:
+        return {}
     now = time.monotonic()
     stale = [x for x in wanted if now - _known(settings.index, x)[1] >= CACHE_SECONDS]
     if stale:
         for lemma, share in (await _fetch(es, settings, stale)).items():
             _remember(settings.index, lemma, share, now)
-    shares = {x: _known(settings.index, x)[0] for x in wanted}
+    return {x: _known(settings.index, x)[0] for x in wanted}
+
+
+async def common_lemmas(es: AsyncElasticsearch, settings: Settings, lemmas: Iterable[str]) -> frozenset[str]:
+    """The lemmas among ``lemmas`` that more than ``COMMON_SHARE`` of the posts hold."""
+    if COMMON_SHARE >= 1:
+        return frozenset()
+    return common_of(await lemma_shares(es, settings, lemmas))
+
+
+def common_of(shares: dict[str, float]) -> frozenset[str]:
+    """The common lemmas of ``shares`` (see ``common_lemmas``)."""
+    if COMMON_SHARE >= 1:
+        return frozenset()
     common = frozenset(x for x, share in shares.items() if share > COMMON_SHARE)
     # only beside rarer words that some post has: "AI xyzzy" must not come back empty
     if not any(0 < share <= COMMON_SHARE for share in shares.values()):
@@ -94,10 +108,16 @@ async def with_common_words(
     """``compiled`` (``q`` and ``filters``) again with q's common lemmas, when it has any under
     ``match=best``: search, export and the trend endpoints all read q this way, so they find
     the same posts. Compiled a second time only when some lemma is common."""
-    if not q or filters.match != "best":
+    if not q:
         return compiled
-    common = await common_lemmas(es, settings, lemmas_of(compiled))
-    return compile_search(q, filters, common) if common else compiled
+    weighted = bool(build.COORD_IDF) and len(compiled.highlight) > 1
+    if filters.match != "best" and not weighted:
+        return compiled
+    shares = await lemma_shares(es, settings, lemmas_of(compiled))
+    common = common_of(shares) if filters.match == "best" else frozenset()
+    if not common and not weighted:
+        return compiled
+    return compile_search(q, filters, common, shares if weighted else None)
 
 
 async def compile_matching(

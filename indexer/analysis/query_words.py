@@ -7,7 +7,9 @@ is one that carries no topic (particles, auxiliaries, symbols, pronouns, conjunc
 kuromoji's ``part_of_speech`` stop tags treat them; English stop words come tagged ``PART``)
 or when its norm or base is in ``data/query_function_words_ja.txt`` (light verbs such as the
 つい of について, question words). Prefixes and suffixes join the word they belong to
-(``著作`` + ``権`` is one word ``著作権``, matched as a phrase of its tokens).
+(``著作`` + ``権`` is one word ``著作権``, matched as a phrase of its tokens). A verb with
+方 (``見分け方``: how to tell) is the verb itself, matched by its lemma; the stock 〜方 forms of
+the intent list (``使い方``) stay whole.
 
 A text made of function words only (``The Who``, ``これ``) keeps all its words: it is what the
 user wants to find.
@@ -15,6 +17,7 @@ user wants to find.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import unicodedata
 from dataclasses import dataclass
@@ -67,7 +70,10 @@ def _words(tokens: list[Token], keep: bool) -> list[list[Token]]:
             pending_prefix = [t]
         elif t.pos == "SUFFIX":
             if words and touching and prev is words[-1][-1]:
-                words[-1].append(t)
+                if _how_to(words[-1], t):
+                    words[-1] = [*words[-1][:-1], dataclasses.replace(words[-1][-1], text=words[-1][-1].base)]
+                else:
+                    words[-1].append(t)
         elif t.pos in _NEVER or (not keep and _is_function(t)):
             pending_prefix = []
         else:
@@ -78,11 +84,36 @@ def _words(tokens: list[Token], keep: bool) -> list[list[Token]]:
     return words
 
 
+def _how_to(word: list[Token], suffix: Token) -> bool:
+    """A verb with 方 that asks how to do it (見分け方): the verb is the topic, matched by its
+    lemma (見分ける finds 見分けられる); the stock forms (使い方) stay whole intent words."""
+    return (
+        suffix.norm == "方"
+        and word[-1].pos == "VERB"
+        and word[-1].base != word[-1].norm
+        and not is_intent_word("".join(x.norm for x in word) + suffix.norm)
+    )
+
+
 def content_words(text: str, fallback: bool = True) -> list[QueryWord]:
     """The content words of ``text`` in order (see the module docstring); with ``fallback``
     every word when there is no content word (the caller decides otherwise, for a longer run)."""
+    return list(_content_words(text, fallback))
+
+
+@functools.lru_cache(maxsize=4096)  # a query is compiled twice (api.query.term_stats)
+def _content_words(text: str, fallback: bool) -> tuple[QueryWord, ...]:
     tokens = [t for t in tokenize(text, "ja") if t.pos != "SPACE"]
     words = _words(tokens, keep=False)
     if not words and fallback:
         words = _words(tokens, keep=True)
-    return [QueryWord(text[w[0].start : w[-1].end], w[0].start, w[-1].end) for w in words]
+    return tuple(QueryWord(_text(text, w), w[0].start, w[-1].end) for w in words)
+
+
+def _text(text: str, word: list[Token]) -> str:
+    """The word as typed; a verb cut from its 方 (``_how_to``) as its lemma, which the rest of
+    the analysis reads as the verb (見分け alone would read as the noun)."""
+    cut = word[-1]
+    if text[cut.start : cut.end] != cut.text:
+        return text[word[0].start : cut.start] + cut.text
+    return text[word[0].start : word[-1].end]
