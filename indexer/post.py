@@ -17,7 +17,7 @@ Lang = Literal["ja", "en"]
 DocType = Literal["post", "aggregator_page", "newsletter_issue", "news_item", "feed_item"]
 
 # bump when tokenization or entity rules change: ingest and reindex re-analyze older posts
-ANALYSIS_VERSION = 3  # 2: texts are analyzed line by line; 3: passages, shared token fields
+ANALYSIS_VERSION = 4  # 2: texts are analyzed line by line; 3: passages, shared token fields; 4: KB 2
 
 
 class _Model(BaseModel):

@@ -183,6 +183,21 @@ def test_version_spellings(rec: EntityRecognizer, text: str, want: str) -> None:
     assert ids(rec, f"We tried {text} yesterday.") == {want: 1}
 
 
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("グーグル系のウェイモが都内で試験走行", "waymo"),
+        ("ボストン・ダイナミクスの新型ロボット", "boston-dynamics"),
+        ("アルファ碁が勝った日", "alphago"),
+        ("ジェフリー・ヒントン氏が警告", "geoffrey-hinton"),
+        ("データブリックスが買収", "databricks"),
+    ],
+)
+def test_japanese_spellings_of_english_names(rec: EntityRecognizer, text: str, want: str) -> None:
+    # knowledge base 2: Japanese posts that write the name in katakana carry the entity too
+    assert want in ids(rec, text, "ja")
+
+
 def test_mentions_do_not_span_lines(rec: EntityRecognizer) -> None:
     assert ids(rec, "Claude\nOpus 4.8") == {"claude": 1, "claude-opus-4.8": 1}
 

@@ -145,6 +145,13 @@ def test_japanese_run_is_split_into_content_words_with_bigrams() -> None:
     assert "モデル 福祉" not in required
 
 
+def test_an_entity_name_stays_one_word_where_mecab_splits_it() -> None:
+    # ウェイモ is ウェイ + モ (a particle) to MeCab, アルファ碁 loses アルファ; どうやって asks how
+    assert [(h.text, h.entity_ids) for h in compile_q("ウェイモの事業拡大").highlight] == [
+        ("ウェイモ", ("waymo",)), ("事業", ()), ("拡大", ())]
+    assert [h.text for h in compile_q("アルファ碁はどうやって勝ったのか").highlight] == ["アルファ碁", "勝っ"]
+
+
 def test_quoted_japanese_stays_an_exact_phrase() -> None:
     text = json.dumps(compile_q('"モデルの福祉"').query["bool"]["must"], ensure_ascii=False)
     assert '"search.text": {"query": "モデル の 福祉"' in text

@@ -72,6 +72,7 @@ DEFAULT_MATCH: MatchMode = "best"
 _MINIMUM = {"most": "2<75%", "any": "1", "best": "1"}
 PASSAGE_HITS = "passage"  # name of the inner hit that says which passage scored best
 
+_HIRAGANA = re.compile(r"[\u3041-\u309f]")
 _VERSION_RE = re.compile(r"^v?\d+(?:\.\d+)*[a-z]?$", re.IGNORECASE)
 _MATCH_NONE: dict[str, Any] = {"bool": {"must_not": [{"match_all": {}}]}}
 
@@ -466,11 +467,22 @@ def _group(children: list[Node]) -> list[Node | _Piece]:
 
 
 def _content_run(run: list[Term]) -> list[Term]:
-    """The content words of a run of unquoted words (all of them when none is one)."""
+    """The content words of a run of unquoted words (all of them when none is one). An entity
+    name found in the run as typed stays one word, though MeCab may split it and call a part
+    of it a particle (ウェイモ is ウェイ + モ, アルファ碁 loses アルファ)."""
     words: list[Term] = []
     for t in run:
+        # names written with particles (モデルの福祉) are still split: the particles need not match
+        names = [n for n in entities.spans(t.text) if not _HIRAGANA.search(t.text[n.start : n.end])]
+        done: set[int] = set()
         for w in content_words(t.text, fallback=False):
-            words.append(Term(w.text, False, None, t.start + w.start, t.start + w.end))
+            name = next((i for i, n in enumerate(names) if n.start < w.end and w.start < n.end), None)
+            if name is None:
+                words.append(Term(w.text, False, None, t.start + w.start, t.start + w.end))
+            elif name not in done:
+                done.add(name)
+                n = names[name]
+                words.append(Term(t.text[n.start : n.end], False, None, t.start + n.start, t.start + n.end))
     return words or run
 
 

@@ -107,7 +107,12 @@ def mentions(text: str, lang: str) -> list[Span]:
 
 def spans(text: str) -> list[Span]:
     """Entity names in ``text`` (a piece of a query; case ignored), with their offsets."""
-    return [Span(m.entity_id, m.start, m.end) for m in analysis.get_recognizer().query_mentions(text)]
+    return list(_spans(text))
+
+
+@functools.lru_cache(maxsize=4096)  # a query is compiled twice (term_stats), its runs looked up each time
+def _spans(text: str) -> tuple[Span, ...]:
+    return tuple(Span(m.entity_id, m.start, m.end) for m in analysis.get_recognizer().query_mentions(text))
 
 
 def named(text: str) -> list[str]:
@@ -119,7 +124,7 @@ def named(text: str) -> list[str]:
 def _named(stripped: str) -> tuple[str, ...]:
     if not stripped:
         return ()
-    found = [s.entity_id for s in spans(stripped) if s.start == 0 and s.end == len(stripped)]
+    found = [s.entity_id for s in _spans(stripped) if s.start == 0 and s.end == len(stripped)]
     return tuple(dict.fromkeys(found))
 
 
