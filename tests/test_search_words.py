@@ -132,9 +132,14 @@ async def test_a_common_word_does_not_match_alone_beside_rarer_words(api: httpx.
     # alone, a common word matches as any other
     alone = await search(api, q="AI")
     assert alone["total"] == len(_posts()) and alone["query"]["common_words"] == []
-    # beside words no post has, a common word matches as any other: never an empty answer
+    # beside words no post has, a common word matches as any other: never an empty answer,
+    # and the word that is in no post is named
     unknown = await search(api, q="AI xyzzyplugh")
     assert unknown["total"] == len(_posts()) and unknown["query"]["common_words"] == []
+    assert unknown["query"]["warnings"] == [
+        {"message": "no post has 'xyzzyplugh': the results match the other words", "position": 3}]
+    # a word found only in a title is in the archive: no such warning
+    assert (await search(api, q="AI crop"))["query"]["warnings"] == []
     # the other modes keep their own rule
     assert (await search(api, q="AI farming", match="any"))["total"] == len(_posts())
     assert (await search(api, q="AI farming", match="all"))["total"] == 3

@@ -18,7 +18,7 @@ def _empty_reason(compiled: Compiled, match: str) -> QueryWarning:
     """Why a query with words came back empty: said in ``query.warnings``, never silently."""
     words = ", ".join(t.text for t in compiled.highlight[:8])
     if match in ("all", "most"):
-        return QueryWarning(message=f"no post has {'every' if match == 'all' else 'enough'} of the words "
+        return QueryWarning(message=f"no post has {'all' if match == 'all' else 'enough'} of the words "
                             f"({words}) with these filters; match=best ranks posts with some of them",
                             position=0)
     return QueryWarning(message=f"no post has any of the words ({words}) with these filters", position=0)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from typing import Any
 
 from elasticsearch import ApiError, AsyncElasticsearch
 
@@ -23,6 +24,8 @@ from api.backend import client, guarded
 from api.query import build
 from api.query.build import Compiled
 from api.query.params import SearchFilters, compile_search
+from api.query.syntax import Warning_
+from indexer.analysis import has_japanese
 from indexer.config import Settings
 from indexer.index import fields as F
 
@@ -31,7 +34,8 @@ CACHE_SECONDS = 600.0
 MAX_LEMMAS = 32  # a longer query asks about its first lemmas only
 _MAX_CACHED = 50_000
 
-_shares: dict[tuple[str, str], tuple[float, float]] = {}  # (index, lemma) -> (share, when)
+# (index, lemma) -> (share of the posts whose text holds it, whether some title holds it, when)
+_shares: dict[tuple[str, str], tuple[float, bool, float]] = {}
 
 
 async def lemma_shares(es: AsyncElasticsearch, settings: Settings, lemmas: Iterable[str]) -> dict[str, float]:
@@ -40,11 +44,18 @@ async def lemma_shares(es: AsyncElasticsearch, settings: Settings, lemmas: Itera
     if not wanted:
         return {}
     now = time.monotonic()
-    stale = [x for x in wanted if now - _known(settings.index, x)[1] >= CACHE_SECONDS]
+    stale = [x for x in wanted if now - _known(settings.index, x)[2] >= CACHE_SECONDS]
     if stale:
-        for lemma, share in (await _fetch(es, settings, stale)).items():
-            _remember(settings.index, lemma, share, now)
-    return {x: _known(settings.index, x)[0] for x in wanted}
+        for lemma, (share, titled) in (await _fetch(es, settings, stale)).items():
+            _remember(settings.index, lemma, share, titled, now)
+    return {x: _known(settings.index, x)[0] for x in wanted if (settings.index, x) in _shares}
+
+
+def absent(settings: Settings, lemmas: Iterable[str]) -> bool:
+    """Whether no post of the index holds any of ``lemmas``, in its text or its title, as far as
+    ``lemma_shares`` has looked them up (a lemma not looked up is not absent)."""
+    found = [_shares.get((settings.index, x)) for x in lemmas]
+    return bool(found) and all(f is not None and f[0] == 0 and not f[1] for f in found)
 
 
 async def common_lemmas(es: AsyncElasticsearch, settings: Settings, lemmas: Iterable[str]) -> frozenset[str]:
@@ -70,17 +81,22 @@ def lemmas_of(compiled: Compiled) -> list[str]:
     return [b for term in compiled.highlight if not term.title_only for b in term.bases]
 
 
-def _known(index: str, lemma: str) -> tuple[float, float]:
-    return _shares.get((index, lemma), (0.0, -CACHE_SECONDS))
+def _known(index: str, lemma: str) -> tuple[float, bool, float]:
+    return _shares.get((index, lemma), (0.0, True, -CACHE_SECONDS))
 
 
-async def _fetch(es: AsyncElasticsearch, settings: Settings, lemmas: list[str]) -> dict[str, float]:
+async def _fetch(
+    es: AsyncElasticsearch, settings: Settings, lemmas: list[str]
+) -> dict[str, tuple[float, bool]]:
+    """lemma -> (share of the posts whose text holds it, whether some title holds it)."""
     head, _, leaf = F.TEXT_BASE.partition(".")
+    title_leaf = F.TITLE_BASE.partition(".")[2]
+    joined = " ".join(lemmas)
     try:
         resp = await guarded(es, settings, client(es, settings).termvectors(
             index=settings.index,
-            doc={head: {leaf: " ".join(lemmas)}},
-            fields=[F.TEXT_BASE],
+            doc={head: {leaf: joined, title_leaf: joined}},
+            fields=[F.TEXT_BASE, F.TITLE_BASE],
             term_statistics=True,
             field_statistics=True,
             positions=False,
@@ -89,16 +105,22 @@ async def _fetch(es: AsyncElasticsearch, settings: Settings, lemmas: list[str]) 
         ))
     except ApiError:  # an alias over several indices, a missing index: no word is common then
         return {}
-    stats = (resp.get("term_vectors") or {}).get(F.TEXT_BASE) or {}
+    vectors = resp.get("term_vectors") or {}
+    stats = vectors.get(F.TEXT_BASE) or {}
     posts = int((stats.get("field_statistics") or {}).get("doc_count") or 0)
     terms = stats.get("terms") or {}
-    return {x: (int((terms.get(x) or {}).get("doc_freq") or 0) / posts if posts else 0.0) for x in lemmas}
+    titles = (vectors.get(F.TITLE_BASE) or {}).get("terms") or {}
+
+    def freq(table: dict[str, Any], x: str) -> int:
+        return int((table.get(x) or {}).get("doc_freq") or 0)
+
+    return {x: (freq(terms, x) / posts if posts else 0.0, freq(titles, x) > 0 or not posts) for x in lemmas}
 
 
-def _remember(index: str, lemma: str, share: float, when: float) -> None:
+def _remember(index: str, lemma: str, share: float, titled: bool, when: float) -> None:
     if len(_shares) >= _MAX_CACHED:
         _shares.clear()  # rare: a bound on memory, not a cache policy worth more code
-    _shares[(index, lemma)] = (share, when)
+    _shares[(index, lemma)] = (share, titled, when)
 
 
 
@@ -115,9 +137,26 @@ async def with_common_words(
         return compiled
     shares = await lemma_shares(es, settings, lemmas_of(compiled))
     common = common_of(shares) if filters.match == "best" else frozenset()
-    if not common and not weighted:
-        return compiled
-    return compile_search(q, filters, common, shares if weighted else None)
+    if common or weighted:
+        compiled = compile_search(q, filters, common, shares if weighted else None)
+    compiled.warnings.extend(
+        w for w in _absent_words(settings, compiled, q, filters.match) if w not in compiled.warnings
+    )
+    return compiled
+
+
+def _absent_words(settings: Settings, compiled: Compiled, q: str, match: str) -> list[Warning_]:
+    """A warning for each Latin word that no post holds (``AI xyzzyplugh``): the results come
+    from the other words. Japanese words may still match through their bigrams: not said."""
+    out: list[Warning_] = []
+    for term in compiled.highlight:
+        if term.title_only or term.entity_ids or has_japanese(term.text) or not term.bases:
+            continue
+        if absent(settings, term.bases):
+            position = max(q.find(term.text), 0)
+            rest = "" if match == "all" else ": the results match the other words"
+            out.append(Warning_(f"no post has {term.text!r}{rest}", position))
+    return out
 
 
 async def compile_matching(
