@@ -486,7 +486,6 @@ def _content_run(run: list[Term]) -> list[Term]:
     return words or run
 
 
-
 def _as_piece(t: Term, run: int = -1) -> _Piece:
     return _Piece(t.text, t.phrase, t.field, t.start, t.end, run=run)
 

@@ -44,11 +44,11 @@ async def lemma_shares(es: AsyncElasticsearch, settings: Settings, lemmas: Itera
     if not wanted:
         return {}
     now = time.monotonic()
-    stale = [x for x in wanted if now - _known(settings.index, x)[2] >= CACHE_SECONDS]
+    stale = [x for x in wanted if now - _looked_up(settings.index, x) >= CACHE_SECONDS]
     if stale:
         for lemma, (share, titled) in (await _fetch(es, settings, stale)).items():
             _remember(settings.index, lemma, share, titled, now)
-    return {x: _known(settings.index, x)[0] for x in wanted if (settings.index, x) in _shares}
+    return {x: _shares[(settings.index, x)][0] for x in wanted if (settings.index, x) in _shares}
 
 
 def absent(settings: Settings, lemmas: Iterable[str]) -> bool:
@@ -81,8 +81,10 @@ def lemmas_of(compiled: Compiled) -> list[str]:
     return [b for term in compiled.highlight if not term.title_only for b in term.bases]
 
 
-def _known(index: str, lemma: str) -> tuple[float, bool, float]:
-    return _shares.get((index, lemma), (0.0, True, -CACHE_SECONDS))
+def _looked_up(index: str, lemma: str) -> float:
+    """When ``lemma``'s statistics were fetched (long ago when never)."""
+    found = _shares.get((index, lemma))
+    return found[2] if found else -CACHE_SECONDS
 
 
 async def _fetch(
@@ -129,7 +131,8 @@ async def with_common_words(
 ) -> Compiled:
     """``compiled`` (``q`` and ``filters``) again with q's common lemmas, when it has any under
     ``match=best``: search, export and the trend endpoints all read q this way, so they find
-    the same posts. Compiled a second time only when some lemma is common."""
+    the same posts. Compiled a second time when some lemma is common or the words weigh by
+    rarity (``build.COORD_IDF``); Latin words no post holds are named in its warnings."""
     if not q:
         return compiled
     weighted = bool(build.COORD_IDF) and len(compiled.highlight) > 1

@@ -17,7 +17,6 @@ user wants to find.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import unicodedata
 from dataclasses import dataclass
@@ -59,9 +58,10 @@ def _is_function(t: Token) -> bool:
     return t.pos in FUNCTION_POS or t.norm in _function_words() or t.base in _function_words()
 
 
-def _words(tokens: list[Token], keep: bool) -> list[list[Token]]:
-    """Runs of tokens that form one word: a content token with its affixes (touching it)."""
-    words: list[list[Token]] = []
+def _words(tokens: list[Token], keep: bool) -> list[tuple[list[Token], bool]]:
+    """Runs of tokens that form one word: a content token with its affixes (touching it); each
+    with whether it is a verb cut from its 方 (``_how_to``)."""
+    words: list[tuple[list[Token], bool]] = []
     pending_prefix: list[Token] = []
     prev: Token | None = None
     for t in tokens:
@@ -69,16 +69,16 @@ def _words(tokens: list[Token], keep: bool) -> list[list[Token]]:
         if t.pos == "PREFIX":
             pending_prefix = [t]
         elif t.pos == "SUFFIX":
-            if words and touching and prev is words[-1][-1]:
-                if _how_to(words[-1], t):
-                    words[-1] = [*words[-1][:-1], dataclasses.replace(words[-1][-1], text=words[-1][-1].base)]
+            if words and touching and prev is words[-1][0][-1] and not words[-1][1]:
+                if _how_to(words[-1][0], t):
+                    words[-1] = (words[-1][0], True)
                 else:
-                    words[-1].append(t)
+                    words[-1][0].append(t)
         elif t.pos in _NEVER or (not keep and _is_function(t)):
             pending_prefix = []
         else:
             head = pending_prefix if pending_prefix and touching else []
-            words.append([*head, t])
+            words.append(([*head, t], False))
             pending_prefix = []
         prev = t
     return words
@@ -107,13 +107,12 @@ def _content_words(text: str, fallback: bool) -> tuple[QueryWord, ...]:
     words = _words(tokens, keep=False)
     if not words and fallback:
         words = _words(tokens, keep=True)
-    return tuple(QueryWord(_text(text, w), w[0].start, w[-1].end) for w in words)
+    return tuple(QueryWord(_text(text, w, cut), w[0].start, w[-1].end) for w, cut in words)
 
 
-def _text(text: str, word: list[Token]) -> str:
+def _text(text: str, word: list[Token], cut: bool) -> str:
     """The word as typed; a verb cut from its 方 (``_how_to``) as its lemma, which the rest of
     the analysis reads as the verb (見分け alone would read as the noun)."""
-    cut = word[-1]
-    if text[cut.start : cut.end] != cut.text:
-        return text[word[0].start : cut.start] + cut.text
+    if cut:
+        return text[word[0].start : word[-1].start] + word[-1].base
     return text[word[0].start : word[-1].end]
