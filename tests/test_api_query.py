@@ -152,6 +152,16 @@ def test_an_entity_name_stays_one_word_where_mecab_splits_it() -> None:
     assert [h.text for h in compile_q("アルファ碁はどうやって勝ったのか").highlight] == ["アルファ碁", "勝っ"]
 
 
+def test_only_names_typed_in_japanese_score_their_latin_names() -> None:
+    def scoring(q: str) -> str:
+        return json.dumps(compile_q(q).query["bool"]["should"], ensure_ascii=False)
+
+    # ヒントン scores Geoffrey Hinton's name and its shortest Latin alias, in titles and passages
+    assert '"geoffrey hinton"' in scoring("ヒントンの警告") and '"hinton"' in scoring("ヒントンの警告")
+    # a Latin name is scored as typed only, in English and in Japanese queries alike
+    assert "ウェイ" not in scoring("Waymo expansion") and "ウェイ" not in scoring("Waymoの事業拡大")
+
+
 def test_quoted_japanese_stays_an_exact_phrase() -> None:
     text = json.dumps(compile_q('"モデルの福祉"').query["bool"]["must"], ensure_ascii=False)
     assert '"search.text": {"query": "モデル の 福祉"' in text

@@ -70,6 +70,25 @@ def _write_own_posts(dest: Path) -> Path:
             "source": "Notes",
             "body": "生成された写真を人はどこまで見分けられるのか、簡単な実験をした。",
         },
+        # two English posts carrying Waymo: one mentions it in passing (newer, and first in the
+        # file, so a tie would put it first), one is about it
+        {
+            "id": "own-waymo-passing",
+            "lang": "en",
+            "title": "Weekly notes on sensors, maps and fleets",
+            "published": "2026-07-01",
+            "source": "Notes",
+            "body": "Lidar prices fell again. Map providers merged. Someone compared this to Waymo. "
+                    "Fleet operators shared charging schedules for electric vans.",
+        },
+        {
+            "id": "own-waymo-about",
+            "lang": "en",
+            "title": "Waymo opens robotaxi rides in three more cities",
+            "published": "2024-02-01",
+            "source": "Notes",
+            "body": "Waymo said its driverless rides now run in three more cities; Waymo plans more.",
+        },
     ]
     path = dest / "own.jsonl"
     path.write_text("".join(json.dumps(p) + "\n" for p in posts), encoding="utf-8")
@@ -169,6 +188,15 @@ async def test_a_post_about_the_topic_outranks_a_digest_that_mentions_it(api: ht
     assert any("Item 450" in s["text"] for s in digest["highlights"]), digest["highlights"]
     # counts stay posts, not passages
     assert (await search(api, q='"vector database"', match="all"))["total"] == 2
+
+
+async def test_a_name_typed_in_katakana_scores_the_english_name(api: httpx.AsyncClient) -> None:
+    # ウェイモ names Waymo: English posts match through the entity, and the one about Waymo
+    # (its name in the title and text) ranks above the one that names it once
+    body = await search(api, q="ウェイモ", size=100, highlight="false")
+    ids = [h["id"] for h in body["hits"]]
+    assert {"own-waymo-about", "own-waymo-passing"} <= set(ids)
+    assert ids.index("own-waymo-about") < ids.index("own-waymo-passing")
 
 
 async def test_versions_stay_exact(api: httpx.AsyncClient) -> None:

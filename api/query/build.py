@@ -21,6 +21,9 @@ indexer used for the documents, and matched against the token fields of the inde
   (``セキュリティ`` ``対策``) stand close together in the title or a passage; never a requirement.
   Each word a post has adds to its coordination score by the word's rarity in the index
   (``COORD_IDF``, from the document frequencies ``api.query.term_stats`` reads).
+  An entity name typed in Japanese (``ウェイモ``) also scores its Latin name (``Waymo``) in
+  titles and passages, as an alternative of the typed form: English posts about it rank as
+  Japanese ones do. Not the other way round (measured: Japanese posts crowded English queries).
 * an unquoted word followed by a version number is one phrase (``Opus 4.8``), and the
   analyzers keep ``4.8`` whole, so versions stay exact;
 * field terms (``tag:``, ``source:``, ``author:``, ``lang:``, ``entity:``) are exact
@@ -63,6 +66,7 @@ WHOLE_TEXT_BOOST = 0.5  # BM25 of the whole post's text beside its best passage 
 ALL_WORDS_BOOST = 3.0  # once more when it has every top-level word (a tier; measured, see bench)
 COORD_IDF = 2.0  # 0: every word counts alike; 1: in proportion to its idf against the query's mean
 INTENT_FACTOR = 0.7  # an intent word (使い方, tutorial) weighs this much of a topic word (measured)
+OTHER_SCRIPT_FACTOR = 1.0  # a name typed in Japanese also scores the entity's Latin name (0: off)
 PROXIMITY_SLOP = 3
 TIE_BREAKER = 0.3
 MatchMode = Literal["best", "all", "most", "any"]
@@ -294,7 +298,7 @@ class _Builder:
         if negated:
             return presence
         weight = INTENT_FACTOR if p.intent else 1.0
-        self.score(qt, title_only, ids, weight)
+        self.score(qt, title_only, ids, weight, latin_names(p.text, ids))
         self.scored = True
         self.highlight.append(
             HighlightTerm(p.text, tuple(qt.tokens.split()), tuple(qt.bases.split()), title_only, ids)
@@ -305,20 +309,34 @@ class _Builder:
         coord = COORD_BOOST * weight * self.coord.get((p.start, p.end), 1.0)
         return {"constant_score": {"filter": presence, "boost": round(coord, 3)}}
 
-    def score(self, qt: QueryText, title_only: bool, ids: tuple[str, ...], weight: float = 1.0) -> None:
-        """What a matched piece adds to the score: its best title match, and in the passages."""
-        title = stream_alternatives(qt, F.TITLE, F.TITLE_BASE, F.TITLE_BIGRAM, TITLE_BOOST * weight)
+    def score(
+        self,
+        qt: QueryText,
+        title_only: bool,
+        ids: tuple[str, ...],
+        weight: float = 1.0,
+        other_names: tuple[QueryText, ...] = (),
+    ) -> None:
+        """What a matched piece adds to the score: its best title match, and in the passages.
+        ``other_names``: the Latin names of an entity typed in Japanese, scored as alternatives
+        of the typed form (a post about Waymo scores for ウェイモ as one saying ウェイモ does)."""
+        forms = ((qt, weight), *((o, weight * OTHER_SCRIPT_FACTOR) for o in other_names))
+
+        def best(names: tuple[str, str, str], boost: float) -> dict[str, Any] | None:
+            alternatives = [a for q, w in forms for a in stream_alternatives(q, *names, boost * w)]
+            return _best(alternatives) if alternatives else None
+
+        title = best((F.TITLE, F.TITLE_BASE, F.TITLE_BIGRAM), TITLE_BOOST)
         if title:
-            self.title_scores.append(_best(title))
+            self.title_scores.append(title)
         if title_only:
             return
-        passage = stream_alternatives(qt, F.PASSAGE_TEXT, F.PASSAGE_BASE, F.PASSAGE_BIGRAM, weight)
+        passage = best((F.PASSAGE_TEXT, F.PASSAGE_BASE, F.PASSAGE_BIGRAM), 1.0)
         if passage:
-            self.passage_scores.append(_best(passage))
-        if WHOLE_TEXT_BOOST:
-            whole = stream_alternatives(qt, F.TEXT, F.TEXT_BASE, F.TEXT_BIGRAM, WHOLE_TEXT_BOOST * weight)
-            if whole:
-                self.title_scores.append(_best(whole))
+            self.passage_scores.append(passage)
+        whole = best((F.TEXT, F.TEXT_BASE, F.TEXT_BIGRAM), WHOLE_TEXT_BOOST) if WHOLE_TEXT_BOOST else None
+        if whole:
+            self.title_scores.append(whole)
         if ids:
             self.entity_scores.append(
                 {"constant_score": {"filter": {"terms": {"entity_ids": list(ids)}}, "boost": ENTITY_BOOST}}
@@ -358,6 +376,24 @@ class _Builder:
         if ALL_WORDS_BOOST and self.all_words is not None:
             out.append({"constant_score": {"filter": self.all_words, "boost": ALL_WORDS_BOOST}})
         return out
+
+
+def latin_names(text: str, ids: tuple[str, ...]) -> tuple[QueryText, ...]:
+    """The Latin names to score beside an entity name typed in Japanese: each entity's name and
+    its shortest Latin alias (``Hinton`` beside ``Geoffrey Hinton``). Only this direction:
+    Japanese names scored for Latin ones crowded English queries with Japanese posts, and
+    Japanese queries with the wrong ones (measured, see bench/results/relevance.md)."""
+    if not OTHER_SCRIPT_FACTOR or not ids or not has_japanese(text):
+        return ()
+    names: list[str] = []
+    for entity_id in ids:
+        info = entities.describe(entity_id)
+        if info is None:
+            continue
+        latin = [n for n in (info.name, *info.names.get("en", [])) if n and not has_japanese(n)]
+        if latin:
+            names.extend((latin[0], min(latin, key=len)))
+    return tuple(query_terms(n) for n in dict.fromkeys(names))
 
 
 def _best(alternatives: list[dict[str, Any]]) -> dict[str, Any]:
