@@ -381,8 +381,8 @@ class _Builder:
 def latin_names(text: str, ids: tuple[str, ...]) -> tuple[QueryText, ...]:
     """The Latin names to score beside an entity name typed in Japanese: each entity's name and
     its shortest Latin alias (``Hinton`` beside ``Geoffrey Hinton``). Only this direction:
-    Japanese names scored for Latin ones crowded English queries with Japanese posts, and
-    Japanese queries with the wrong ones (measured, see bench/results/relevance.md)."""
+    Japanese names scored for Latin ones crowded English queries with Japanese posts (held-out
+    English nDCG@10 0.817 -> 0.747) and cost Japanese queries 0.009 on the tuning half."""
     if not OTHER_SCRIPT_FACTOR or not ids or not has_japanese(text):
         return ()
     names: list[str] = []
