@@ -57,7 +57,7 @@ def test_every_pooled_post_is_graded_and_belongs_to_a_topic(topics: list[Topic],
     assert set(pooled(TYPED / "pool.tsv", sorted(ids), {}, unjudged=False)) == ids  # every topic was pooled
 
 
-def test_nearly_every_topic_has_a_relevant_post(topics: list[Topic], qrels: Qrels) -> None:
+def test_every_topic_has_a_relevant_post(topics: list[Topic], qrels: Qrels) -> None:
     # a topic without one is left out of the means; say which, so that it is a choice
     without = sorted(t.id for t in topics if not has_relevant(qrels.get(t.id, {})))
-    assert without == ["ver-17"]
+    assert without == []  # ver-17 had none until an Azure post adding Llama 2 was pooled

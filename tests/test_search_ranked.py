@@ -15,7 +15,7 @@ import httpx
 import pytest
 from elasticsearch import Elasticsearch
 
-from indexer.analysis.query_words import content_words
+from indexer.analysis.query_words import content_words, equivalents
 from indexer.index.store import ensure_index
 from indexer.ingest import Ingest
 from indexer.rejects import RejectsFile
@@ -69,6 +69,15 @@ def _write_own_posts(dest: Path) -> Path:
             "published": "2025-05-01",
             "source": "Notes",
             "body": "生成された写真を人はどこまで見分けられるのか、簡単な実験をした。",
+        },
+        # says 検出 and 判別 for the act, never 見分ける
+        {
+            "id": "own-detect",
+            "lang": "ja",
+            "title": "合成音声の検出ツールを三つ試した",
+            "published": "2025-06-01",
+            "source": "Notes",
+            "body": "電話の声が合成音声かどうかを判別する無料ツールを、同じ録音で比べた。",
         },
         # two English posts carrying Waymo: one mentions it in passing (newer, and first in the
         # file, so a tie would put it first), one is about it
@@ -137,6 +146,41 @@ async def test_how_to_verbs_match_by_their_lemma(api: httpx.AsyncClient) -> None
     # 見分け方 (how to tell) finds a post that says 見分けられる and never 見分け方
     body = await search(api, q="見分け方", highlight="false", size=100)
     assert "own-tell" in [h["id"] for h in body["hits"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "others"),
+    [
+        ("見分ける", {"判別", "検出"}),
+        ("見分けられる", {"判別", "検出"}),  # by its lemma
+        ("作る", {"作成", "構築"}),
+        ("作り方", {"作成", "構築"}),  # verb + 方: the verb's list
+        ("見分け方", {"判別", "検出"}),
+        ("安く", {"安価", "低コスト"}),  # an adjective, by its lemma 安い
+        ("ディープフェイク", set()),  # a noun: posts say it as typed
+        ("見分ける方法", set()),  # two words: the caller asks word by word
+        ("生成", set()),  # left out of the list: nearly every post says it
+    ],
+)
+def test_equivalents_of_typed_verbs(text: str, others: set[str]) -> None:
+    found = set(equivalents(text))
+    if others:
+        assert others <= found, found
+    else:
+        assert not found, found
+
+
+async def test_a_typed_verb_finds_posts_that_use_its_sino_japanese_noun(api: httpx.AsyncClient) -> None:
+    # 合成音声を見分ける: the post says 検出 and 判別, never 見分ける, and is about just that
+    body = await search(api, q="合成音声を見分けるには", size=10)
+    ids = [h["id"] for h in body["hits"]]
+    assert "own-detect" in ids[:3], [h["title"] for h in body["hits"]]
+    hit = body["hits"][ids.index("own-detect")]
+    marks = {s["text"][a:b] for s in hit["highlights"] for a, b in s["marks"]}
+    assert marks & {"検出", "判別"}, hit["highlights"]
+    # a quoted word means what it says
+    quoted = await search(api, q='合成音声 "見分ける"', match="all", size=100, highlight="false")
+    assert "own-detect" not in [h["id"] for h in quoted["hits"]]
 
 
 # -- ranked best match --------------------------------------------------------------------------

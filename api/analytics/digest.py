@@ -93,7 +93,7 @@ async def run_digest(es: AsyncElasticsearch, settings: Settings, a: Ask, p: Dige
         track_total_hits=True,
         aggs=LEVELS_AGGS,
     )
-    highlighter = Highlighter(a.compiled.highlight, a.compiled.entity_ids) if p.highlight and a.q else None
+    highlighter = Highlighter(a.compiled.marks, a.compiled.entity_ids) if p.highlight and a.q else None
     timed_out, partial = searches.flags()
     return DigestResponse(
         query=answered(a, PATH, p.pairs(d), period=answered_period(a, day)),

@@ -40,7 +40,7 @@ def search_response(search: SearchRequest, found: Page, page: int | None) -> Sea
     resp = found.reply
     total = found.total
     compiled = search.compiled
-    highlighter = Highlighter(compiled.highlight, compiled.entity_ids) if search.highlight else None
+    highlighter = Highlighter(compiled.marks, compiled.entity_ids) if search.highlight else None
     return SearchResponse(
         total=total,
         took_ms=int(resp.get("took", 0)),

@@ -48,6 +48,7 @@ from api.query.syntax import And, Node, Not, Or, Parsed, Term, Warning_, parse
 from indexer.analysis import (
     QueryText,
     content_words,
+    equivalents,
     has_japanese,
     is_intent_word,
     keyword_key,
@@ -67,6 +68,8 @@ ALL_WORDS_BOOST = 3.0  # once more when it has every top-level word (a tier; mea
 COORD_IDF = 2.0  # 0: every word counts alike; 1: in proportion to its idf against the query's mean
 INTENT_FACTOR = 0.7  # an intent word (使い方, tutorial) weighs this much of a topic word (measured)
 OTHER_SCRIPT_FACTOR = 1.0  # a name typed in Japanese also scores the entity's Latin name (0: off)
+EQUIVALENT_FACTOR = 0.5  # a post saying 検出 for a typed 見分ける counts this much of one saying it (0: off)
+INTENT_EQUIVALENTS = 1.0  # 1: an intent word with a verb (作り方) has its verb's equivalents too
 PROXIMITY_SLOP = 3
 TIE_BREAKER = 0.3
 MatchMode = Literal["best", "all", "most", "any"]
@@ -100,6 +103,12 @@ class Compiled:
     warnings: list[Warning_] = field(default_factory=list)
     scored: bool = False  # the query has text that ranks (else only filters)
     common_words: list[str] = field(default_factory=list)  # rank, but match only beside rarer words
+    equivalent_marks: list[HighlightTerm] = field(default_factory=list)  # 検出 for a typed 見分ける
+
+    @property
+    def marks(self) -> list[HighlightTerm]:
+        """What to mark in the text: the words typed and their equivalents."""
+        return [*self.highlight, *self.equivalent_marks]
 
 
 @dataclass(frozen=True)
@@ -133,6 +142,7 @@ class _Builder:
         self.coord: dict[tuple[int, int], float] = {}  # top-level word (start, end) -> its weight
         self.common_words: list[str] = []
         self.highlight: list[HighlightTerm] = []
+        self.equivalent_marks: list[HighlightTerm] = []
         self.entity_ids: list[str] = []
         self.scored = False
         self.title_scores: list[dict[str, Any]] = []
@@ -292,22 +302,39 @@ class _Builder:
             return None
         if ids:
             alternatives.append({"terms": {"entity_ids": list(ids)}})
-        presence = alternatives[0] if len(alternatives) == 1 else {
-            "bool": {"should": alternatives, "minimum_should_match": 1}
-        }
+        presence = _any(alternatives)
+        # other words for the same act (見分ける: 検出), matched and scored for less; never in
+        # negated or quoted text, which mean what they say
+        others = () if negated or p.phrase or not EQUIVALENT_FACTOR else equivalents(p.text)
+        if p.intent and not INTENT_EQUIVALENTS:
+            others = ()
+        other_pairs = [(w, o) for w, o in ((w, query_terms(w)) for w in others) if not o.empty]
+        other_qts = [o for _, o in other_pairs]
+        other_presence = [a for o in other_qts for names in fields for a in stream_alternatives(o, *names)]
         if negated:
             return presence
         weight = INTENT_FACTOR if p.intent else 1.0
-        self.score(qt, title_only, ids, weight, latin_names(p.text, ids))
+        other_forms = [(o, OTHER_SCRIPT_FACTOR) for o in latin_names(p.text, ids)]
+        other_forms += [(o, EQUIVALENT_FACTOR) for o in other_qts]
+        self.score(qt, title_only, ids, weight, tuple(other_forms))
         self.scored = True
         self.highlight.append(
             HighlightTerm(p.text, tuple(qt.tokens.split()), tuple(qt.bases.split()), title_only, ids)
+        )
+        self.equivalent_marks.extend(
+            HighlightTerm(w, tuple(o.tokens.split()), tuple(o.bases.split()), title_only)
+            for w, o in other_pairs
         )
         self.entity_ids.extend(i for i in ids if i not in self.entity_ids)
         # the match itself scores a constant: posts with more of the words rank higher, and the
         # words are looked up once (the ranking clauses below only score the posts found here)
         coord = COORD_BOOST * weight * self.coord.get((p.start, p.end), 1.0)
-        return {"constant_score": {"filter": presence, "boost": round(coord, 3)}}
+        typed = {"constant_score": {"filter": presence, "boost": round(coord, 3)}}
+        if not other_presence:
+            return typed
+        boost = round(coord * EQUIVALENT_FACTOR, 3)
+        other = {"constant_score": {"filter": _any(other_presence), "boost": boost}}
+        return {"dis_max": {"queries": [typed, other]}}
 
     def score(
         self,
@@ -315,12 +342,13 @@ class _Builder:
         title_only: bool,
         ids: tuple[str, ...],
         weight: float = 1.0,
-        other_names: tuple[QueryText, ...] = (),
+        other_names: tuple[tuple[QueryText, float], ...] = (),
     ) -> None:
         """What a matched piece adds to the score: its best title match, and in the passages.
-        ``other_names``: the Latin names of an entity typed in Japanese, scored as alternatives
-        of the typed form (a post about Waymo scores for ウェイモ as one saying ウェイモ does)."""
-        forms = ((qt, weight), *((o, weight * OTHER_SCRIPT_FACTOR) for o in other_names))
+        ``other_names``: other forms scored as alternatives of the typed one, each with its
+        factor: the Latin names of an entity typed in Japanese (a post about Waymo scores for
+        ウェイモ as one saying ウェイモ does) and the equivalents of a verb (見分ける: 検出)."""
+        forms = ((qt, weight), *((o, weight * f) for o, f in other_names))
 
         def best(names: tuple[str, str, str], boost: float) -> dict[str, Any] | None:
             alternatives = [a for q, w in forms for a in stream_alternatives(q, *names, boost * w)]
@@ -394,6 +422,12 @@ def latin_names(text: str, ids: tuple[str, ...]) -> tuple[QueryText, ...]:
         if latin:
             names.extend((latin[0], min(latin, key=len)))
     return tuple(query_terms(n) for n in dict.fromkeys(names))
+
+
+def _any(alternatives: list[dict[str, Any]]) -> dict[str, Any]:
+    if len(alternatives) == 1:
+        return alternatives[0]
+    return {"bool": {"should": alternatives, "minimum_should_match": 1}}
 
 
 def _best(alternatives: list[dict[str, Any]]) -> dict[str, Any]:
@@ -602,6 +636,7 @@ def compile_tree(
         warnings=warnings,
         scored=builder.scored,
         common_words=builder.common_words,
+        equivalent_marks=builder.equivalent_marks,
     )
 
 

@@ -102,11 +102,12 @@ QParam = Annotated[
         description=(
             "Query: words (ranked; see match), \"phrases\", -word, -\"phrase\", OR, parentheses, and "
             "the prefixes title: source: tag: entity: lang: author:. Japanese is split into words; "
-            "particles and other function words need not match. Full-width and curly forms act "
-            "like ASCII."
+            "particles and other function words need not match, and an unquoted native verb also "
+            "finds the nouns posts write for it, ranked lower (見分ける: 判別, 検出). Full-width and "
+            "curly forms act like ASCII."
         ),
         openapi_examples={
-            "words": {"summary": "words (AND)", "value": "model welfare"},
+            "words": {"summary": "words (ranked best match)", "value": "model welfare"},
             "japanese": {"summary": "Japanese without spaces", "value": "モデル福祉"},
             "version": {"summary": "a model version, exact", "value": "Opus 4.8"},
             "tag": {"summary": "a tag", "value": "tag:alignment"},

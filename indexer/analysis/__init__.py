@@ -7,6 +7,7 @@ be rearranged without touching their callers.
   ``set_cache_mb`` sizes the per-process line memo.
 * Text: ``tokenize`` (-> ``Token``), ``index_fields`` (-> ``IndexText``), ``query_terms``
   (-> ``QueryText``), ``content_words`` (-> ``QueryWord``: a query's content words),
+  ``equivalents`` (``見分ける`` -> ``判別`` ``検出``: what posts write for a verb typed in a query),
   ``is_intent_word`` (``使い方``, ``tutorial``: asks for a kind of post, not a topic).
 * Entities: ``load_kb`` -> ``KnowledgeBase`` (lookups: ``describe``, ``children``,
   ``ancestors``, prefix ``lookup``, ``exists``, ``types``; yields ``Entity``);
@@ -36,7 +37,7 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
     from indexer.analysis.entities_kb import Entity, KnowledgeBase, load_kb
     from indexer.analysis.lines import set_cache_mb
     from indexer.analysis.pipeline import PostAnalysis, analyze_post
-    from indexer.analysis.query_words import QueryWord, content_words, is_intent_word
+    from indexer.analysis.query_words import QueryWord, content_words, equivalents, is_intent_word
     from indexer.analysis.text import IndexText, QueryText, index_fields, query_terms, tokenize
 
 # name -> module that defines it; imported by ``__getattr__`` when first asked for
@@ -54,6 +55,7 @@ _LAZY = {
     "tokenize": "text",
     "QueryWord": "query_words",
     "content_words": "query_words",
+    "equivalents": "query_words",
     "is_intent_word": "query_words",
     "PostAnalysis": "pipeline",
     "analyze_post": "pipeline",
@@ -73,6 +75,7 @@ __all__ = [
     "analyze_post",
     "content_words",
     "detect_lang",
+    "equivalents",
     "fold",
     "get_recognizer",
     "has_japanese",
