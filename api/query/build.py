@@ -305,9 +305,8 @@ class _Builder:
         presence = _any(alternatives)
         # other words for the same act (見分ける: 検出), matched and scored for less; never in
         # negated or quoted text, which mean what they say
-        others = () if negated or p.phrase or not EQUIVALENT_FACTOR else equivalents(p.text)
-        if p.intent and not INTENT_EQUIVALENTS:
-            others = ()
+        skip = negated or p.phrase or not EQUIVALENT_FACTOR or (p.intent and not INTENT_EQUIVALENTS)
+        others = () if skip else equivalents(p.text)
         other_pairs = [(w, o) for w, o in ((w, query_terms(w)) for w in others) if not o.empty]
         other_qts = [o for _, o in other_pairs]
         other_presence = [a for o in other_qts for names in fields for a in stream_alternatives(o, *names)]

@@ -21,7 +21,7 @@ import functools
 import unicodedata
 from dataclasses import dataclass
 
-from indexer.analysis.resources import read_data, word_list
+from indexer.analysis.resources import word_heads, word_list
 from indexer.analysis.text import tokenize
 from indexer.analysis.tokens import Token
 
@@ -39,16 +39,6 @@ def _intent_words() -> frozenset[str]:
     return word_list("query_intent_words.txt")
 
 
-@functools.cache
-def _equivalents() -> dict[str, tuple[str, ...]]:
-    out: dict[str, tuple[str, ...]] = {}
-    for line in read_data("query_equivalents_ja.txt").splitlines():
-        words = line.split("#", 1)[0].split()
-        if len(words) > 1:
-            out[words[0]] = tuple(words[1:])
-    return out
-
-
 def equivalents(text: str) -> tuple[str, ...]:
     """The Sino-Japanese nouns posts write for a native verb typed in a query (``見分ける`` ->
     ``判別`` ``検出`` ...; ``data/query_equivalents_ja.txt``): when ``text`` is one word whose
@@ -59,7 +49,7 @@ def equivalents(text: str) -> tuple[str, ...]:
         content = content[:1]  # 作り方: the verb's
     if len(content) != 1:
         return ()
-    table = _equivalents()
+    table = word_heads("query_equivalents_ja.txt")
     word = content[0]
     return table.get(word.base) or table.get(word.norm) or ()
 

@@ -34,3 +34,14 @@ def word_map(name: str) -> dict[str, str]:
         src, dst = line.split()
         out[src] = dst
     return out
+
+
+@functools.cache
+def word_heads(name: str) -> dict[str, tuple[str, ...]]:
+    """A head word and the words after it on its line (lines of one word are skipped)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for line in _lines(name):
+        head, *rest = line.split()
+        if rest:
+            out[head] = tuple(rest)
+    return out
