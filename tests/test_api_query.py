@@ -7,7 +7,14 @@ import json
 import pytest
 
 from api.present.cursor import Cursor, CursorError, decode, encode
-from api.present.highlight import SCAN_CHARS, Focus, Highlighter
+from api.present.highlight import (
+    ENTITY_HEAD_CHARS,
+    ENTITY_SCAN_CHARS,
+    ENTITY_WINDOWS,
+    SCAN_CHARS,
+    Focus,
+    Highlighter,
+)
 from api.query.build import compile_q
 from api.query.params import SearchFilters, build_query, compile_search, filter_clauses, fingerprint
 from api.query.syntax import And, Not, Or, QuerySyntaxError, Term, parse
@@ -143,6 +150,28 @@ def test_japanese_run_is_split_into_content_words_with_bigrams() -> None:
     assert '"search.passages.text": {"query": "モデル 福祉", "slop"' in text
     required = json.dumps(compile_q("モデルの福祉").query["bool"]["must"], ensure_ascii=False)
     assert "モデル 福祉" not in required
+
+
+def test_a_word_mecab_splits_scores_as_one_word() -> None:
+    # ディープフェイク is 2 tokens and 7 bigrams to the analysis: its token phrase weighs 1/2 and
+    # its bigram phrase 2/7 of a one-token word's, so a long katakana word typed once does not
+    # outscore the query's other words by its length alone
+    import api.query.build as build
+
+    def title_boosts(q: str) -> dict[str, float]:  # of the typed form, not of the entity's Latin name
+        title = compile_q(q).query["bool"]["should"][0]["bool"]["should"][0]["dis_max"]["queries"]
+        phrases = [(f, v) for a in title for f, v in a["match_phrase"].items()]
+        return {f: v["boost"] for f, v in phrases if v["query"] != "deepfake"}
+
+    assert (build.SPLIT_WORD_NORM, build.BIGRAM_NORM) == (1.0, 1.0)
+    long_word, short_word = title_boosts("ディープフェイク"), title_boosts("検出")
+    assert long_word["search.title"] == pytest.approx(build.TITLE_BOOST / 2, abs=1e-3)
+    bigram = build.TITLE_BOOST * build.BIGRAM_FACTOR
+    assert long_word["search.title_bigram"] == pytest.approx(bigram * 2 / 7, abs=1e-3)
+    assert short_word["search.title"] == pytest.approx(build.TITLE_BOOST)  # one token, one bigram
+    assert short_word["search.title_bigram"] == pytest.approx(bigram)
+    # English words keep their weight: a name with a version is two tokens on purpose
+    assert title_boosts("Opus 4.8")["search.title"] == pytest.approx(build.TITLE_BOOST)
 
 
 def test_an_entity_name_stays_one_word_where_mecab_splits_it() -> None:
@@ -293,6 +322,23 @@ def test_a_mention_anywhere_in_a_long_text_is_found() -> None:
         assert marked([s]) == ["welfare"], at
 
 
+def test_an_entity_named_in_another_script_is_marked_in_a_long_text_wherever_it_is() -> None:
+    # ウェイモ marks Waymo; the recognizer reads the head of a long text first (cheap), then the
+    # rest up to ENTITY_SCAN_CHARS, and the offsets are the text's own in both cases
+    compiled = compile_search("ウェイモ")
+    hl = Highlighter(compiled.highlight, compiled.entity_ids)
+    for at in (300, ENTITY_HEAD_CHARS - 3, ENTITY_HEAD_CHARS + 7_000, ENTITY_SCAN_CHARS - 500):
+        [s] = hl.snippets({"texts": _long_body((at, " Waymo "))})
+        assert marked([s]) == ["Waymo"], at
+    # past the bound it is not read (as Elasticsearch's highlighters bound what they analyze)
+    assert marked(hl.snippets({"texts": _long_body((ENTITY_SCAN_CHARS + 500, " Waymo "))})) == []
+    # the name inside links is no mention: the recognizer reads the places that hold the name
+    # first, and reads the rest when there are more such places than it reads at once
+    links = [(1_000 + 300 * k, " https://waymo.com/ride ") for k in range(ENTITY_WINDOWS + 5)]
+    assert marked(hl.snippets({"texts": _long_body(*links[:3])})) == []
+    assert marked(hl.snippets({"texts": _long_body(*links, (40_000, " Waymo "))})) == ["Waymo"]
+
+
 def test_a_page_without_highlights_reads_no_bodies() -> None:
     from api.query.search_request import search_request
 
@@ -304,3 +350,34 @@ def test_a_page_without_highlights_reads_no_bodies() -> None:
     listed = source(False)
     assert not any(f in listed for f in ("texts", "texts.ja.body", "texts.en.body", "key_points", "impact"))
     assert {"texts.ja.title", "texts.en.title", "texts.ja.summary", "texts.en.summary"} <= set(listed)
+
+
+def test_every_mention_the_recognizer_finds_holds_an_anchor_of_its_entity() -> None:
+    # the highlighter reads only the places that hold an entity's anchors: that is sound only if
+    # every mention holds one. Checked on real text: the seeds and 3,000 Japanese and English
+    # corpus items
+    import gzip
+    import itertools
+
+    from api.query import entities
+    from indexer.analysis import fold
+    from tests.helpers import CORPUS, SEED_FULL, SEED_SHORT
+
+    texts = [SEED_FULL.read_text(encoding="utf-8"), SEED_SHORT.read_text(encoding="utf-8")]
+    for name in ("ja_ainewscollector_items", "en_lastweekinai_items", "ja_mamezou_posts"):
+        with gzip.open(CORPUS / f"{name}.jsonl.gz", "rt", encoding="utf-8") as f:
+            for line in itertools.islice(f, 1_000):
+                post = json.loads(line)
+                texts.append(f"{post.get('title') or ''}\n{post.get('body') or ''}"[:20_000])
+    checked, missing = 0, []
+    for text in texts:
+        lang = "ja" if any("\u3040" <= c <= "\u30ff" for c in text[:2000]) else "en"
+        for m in entities.mentions(text, lang):
+            words = entities.anchors(m.entity_id)
+            if words is None:
+                continue
+            checked += 1
+            surface = fold(text[m.start : m.end]).lower()
+            if not any(w in surface for w in words):
+                missing.append((m.entity_id, text[m.start : m.end]))
+    assert checked > 1_000 and missing == []

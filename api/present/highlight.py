@@ -32,6 +32,9 @@ from indexer.index import fields as F
 FRAGMENT_CHARS = 160
 MAX_SNIPPETS = 3
 ENTITY_SCAN_CHARS = 60_000  # mentions are looked for in this much of a text at most
+ENTITY_HEAD_CHARS = 4_000  # and in this much first: most posts name the entity early
+ENTITY_WINDOWS = 12  # windows around the first places that hold an entity's name, read first
+ENTITY_WINDOW_CHARS = 120  # characters either side of such a place
 MAX_MATCHES = 2_000  # per text: enough to pick windows, bounded for huge bodies
 SCAN_CHARS = 30_000  # a longer text is scanned past this only when this much holds no match
 _EDGE_CONTEXT = 16  # characters read past a scanned span, for a match that runs over its end
@@ -166,7 +169,56 @@ class Highlighter:
             found = self._scan(text, title, start, end)
             if found:
                 return _disjoint(found)
-        return _disjoint(self._entity_matches(text)) if self.entity_ids else []
+        if not self.entity_ids:
+            return []
+        # the recognizer is slow on a long text (a digest: 20-30 ms for its first 60k characters,
+        # 200 ms for a page of them): the passage that ranked the post first, then the places
+        # that hold one of the entities' names, then the head of the text, then the rest
+        if focus is not None and (found := self._entity_matches(text, *focus)):
+            return _disjoint(found)
+        if len(text) > ENTITY_HEAD_CHARS and (places := self._entity_windows(text)) is not None:
+            windows, every = places
+            found = [m for start, end in windows for m in self._entity_matches(text, start, end)]
+            if found or every:  # every place that may hold a name was read
+                return _disjoint(found)
+        head = _cut(text, ENTITY_HEAD_CHARS)
+        for start, end in ((0, head), (head, ENTITY_SCAN_CHARS)):
+            if start < min(end, len(text)) and (found := self._entity_matches(text, start, end)):
+                return _disjoint(found)
+        return []
+
+    def _entity_windows(self, text: str) -> tuple[list[tuple[int, int]], bool] | None:
+        """Windows around the first places in the scanned part of ``text`` that hold one of the
+        query entities' names (``entities.anchors``), and whether they are all such places
+        (none: no mention there); None when some entity has no list of names."""
+        words: list[str] = []
+        for entity_id in self.entity_ids:
+            found = entities.anchors(entity_id)
+            if found is None:
+                return None
+            words.extend(found)
+        lower = fold(text[:ENTITY_SCAN_CHARS]).lower()
+        if len(lower) != min(len(text), ENTITY_SCAN_CHARS):
+            return None  # a character that lower-cases to two: offsets would shift
+        hits: list[int] = []
+        for word in words:
+            i = lower.find(word)
+            while i >= 0 and len(hits) <= ENTITY_WINDOWS * len(words):
+                hits.append(i)
+                i = lower.find(word, i + len(word))
+        every = len(hits) <= ENTITY_WINDOWS
+        windows: list[list[int]] = []
+        for i in sorted(hits)[:ENTITY_WINDOWS]:
+            start, end = max(0, i - ENTITY_WINDOW_CHARS), i + ENTITY_WINDOW_CHARS
+            space = text.rfind(" ", max(0, start - 40), start)  # edges not inside a word
+            start = space + 1 if space >= 0 else start
+            space = text.find(" ", end, end + 40)
+            end = space if space >= 0 else end
+            if windows and start <= windows[-1][1]:
+                windows[-1][1] = max(windows[-1][1], end)
+            else:
+                windows.append([start, end])
+        return [(a, b) for a, b in windows], every
 
     def _scan(self, text: str, title: bool, start: int, end: int) -> list[Match]:
         """Matches that start in ``text[start:end]`` (read with a little context either side, so
@@ -193,9 +245,10 @@ class Highlighter:
         bases = tuple(t.base for t in tokenize(words, lang) if t.pos not in ("PUNCT", "SYM"))
         return bases == self._bases[term]
 
-    def _entity_matches(self, text: str) -> list[Match]:
+    def _entity_matches(self, text: str, start: int, end: int) -> list[Match]:
+        """Mentions of the query's entities in ``text[start:end]``, with offsets into ``text``."""
         wanted = {e: k for k, e in enumerate(self.entity_ids)}
-        scan = text[:ENTITY_SCAN_CHARS]
+        scan = text[start:end]
         lang = "ja" if has_japanese(scan[:2000]) else "en"
         out: list[Match] = []
         try:
@@ -204,7 +257,7 @@ class Highlighter:
             return out
         for m in spans:
             if m.entity_id in wanted:
-                out.append(Match(m.start, m.end, -1 - wanted[m.entity_id]))
+                out.append(Match(m.start + start, m.end + start, -1 - wanted[m.entity_id]))
         return out
 
     # -- snippets ---------------------------------------------------------------------------
@@ -351,3 +404,12 @@ def lead_snippet(src: dict[str, Any], chars: int = FRAGMENT_CHARS) -> list[Snipp
                 start, end = _snap(text, 0, min(len(text), chars))
                 return [_snippet(lang, name, text, start, end, [])]
     return []
+
+
+def _cut(text: str, limit: int) -> int:
+    """A place at or before ``limit`` where no word or name is cut: the last line break or
+    space in its second half (else ``limit``), or the text's end when it is shorter."""
+    if len(text) <= limit:
+        return len(text)
+    at = max(text.rfind("\n", limit // 2, limit), text.rfind(" ", limit // 2, limit))
+    return at + 1 if at >= 0 else limit

@@ -70,6 +70,12 @@ INTENT_FACTOR = 0.7  # an intent word (使い方, tutorial) weighs this much of 
 OTHER_SCRIPT_FACTOR = 1.0  # a name typed in Japanese also scores the entity's Latin name (0: off)
 EQUIVALENT_FACTOR = 0.5  # a post saying 検出 for a typed 見分ける counts this much of one saying it (0: off)
 INTENT_EQUIVALENTS = 1.0  # 1: an intent word with a verb (作り方) has its verb's equivalents too
+# a word's bigram phrase scores (its tokens / its bigrams)^this of their sum: a long katakana word
+# (ディープフェイク: 7 bigrams, 2 tokens) no longer outscores the other words by its length (0: off)
+BIGRAM_NORM = 1.0
+# a Japanese word that MeCab splits (ディープフェイク: ディープ フェイク) scores (1 / its tokens)^this
+# of its tokens' summed weight: one word typed, one word's weight (0: off; measured, see bench)
+SPLIT_WORD_NORM = 1.0
 PROXIMITY_SLOP = 3
 TIE_BREAKER = 0.3
 MatchMode = Literal["best", "all", "most", "any"]
@@ -446,12 +452,16 @@ def stream_alternatives(
     out: list[dict[str, Any]] = []
     if qt.empty:
         return out
+    norm = 1.0
+    if SPLIT_WORD_NORM and has_japanese(qt.tokens):
+        norm = len(qt.tokens.split()) ** -SPLIT_WORD_NORM
     if qt.tokens:
-        out.append(_phrase(tokens_field, qt.tokens, weight))
+        out.append(_phrase(tokens_field, qt.tokens, weight * norm))
     if qt.bases:  # also when equal: "team" finds "teams" through the lemma field
-        out.append(_phrase(bases_field, qt.bases, weight * BASE_FACTOR))
+        out.append(_phrase(bases_field, qt.bases, weight * BASE_FACTOR * norm))
     if qt.bigrams:
-        bigram = _phrase(bigrams_field, qt.bigrams, weight * BIGRAM_FACTOR)
+        share = min(1.0, max(1, len(qt.tokens.split())) / len(qt.bigrams.split())) ** BIGRAM_NORM
+        bigram = _phrase(bigrams_field, qt.bigrams, weight * BIGRAM_FACTOR * share)
         latin = [t for t in qt.tokens.split() if not has_japanese(t)]
         if latin:  # a mixed term: the Latin words must be there too
             bigram = {

@@ -9,9 +9,15 @@ first use, so importing this module stays as cheap as importing ``indexer.analys
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 from indexer import analysis
+
+# runs of one kind of character: where a name's atoms may be split, a run never is
+_RUN_RE = re.compile(
+    r"[a-z]+|[0-9]+|[\u30a1-\u30fa\u30fc-\u30ff]+|[\u3041-\u309f]+|[\u4e00-\u9fff\u3400-\u4dbf々]+"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +104,26 @@ def lookup(prefix: str, limit: int) -> list[Info]:
 
 
 # --- names in text (the recognizer) -----------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1024)
+def anchors(entity_id: str) -> tuple[str, ...] | None:
+    """Strings that every mention of a listed entity holds, folded and lower-cased: the longest
+    run of one kind of character (Latin letters, digits, katakana, hiragana, kanji) in its name
+    and in each alias (``welfare`` for ``AI welfare``, ``モデル`` for ``モデル福祉``), so a text
+    can be searched for where the recognizer may find it. None for a versioned model, whose
+    spellings come from rules (``Opus 4.7``) rather than a list."""
+    kb = analysis.load_kb()
+    e = kb.describe(entity_id)
+    if e is None or e.dynamic or kb.versioned(entity_id):
+        return None
+    out: list[str] = []
+    for name in (e.name, *e.aliases):
+        runs = _RUN_RE.findall(analysis.fold(name or "").lower())
+        if not runs:
+            return None  # a name of symbols only: nothing to look for
+        out.append(max(runs, key=lambda r: (len(r), not r.isascii())))  # a tie: the rarer script
+    return tuple(dict.fromkeys(out))
 
 
 def mentions(text: str, lang: str) -> list[Span]:

@@ -274,6 +274,11 @@ class KnowledgeBase:
         """Whether the knowledge base lists ``entity_id`` (dynamic ids are not listed)."""
         return entity_id in self.entities
 
+    def versioned(self, entity_id: str) -> bool:
+        """Whether a version rule names ``entity_id`` (listed or not): its mentions may be
+        spelled by the rule's forms (``Opus 4.7`` for Claude Opus 4.7), not only its aliases."""
+        return any(True for _ in self._versioned(entity_id))
+
     def describe(self, entity_id: str) -> Entity | None:
         """Type, name and parent of a knowledge-base entity or of a version-rule entity."""
         e = self.entities.get(entity_id)
