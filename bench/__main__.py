@@ -3,7 +3,8 @@
     python -m bench [--only STEP ...] [--skip STEP ...] [--scale]
 
 Steps, each its own ``python -m`` process writing ``bench/results/<name>.json`` and ``.md``:
-relevance, query, load, outage, and analytics when ``bench.analytics`` exists; ``--scale``
+relevance, query, load, outage, analytics when ``bench.analytics`` exists, and entity
+highlighting (``bench.query.highlight``); ``--scale``
 adds the scale generator, the ingest of the whole scaled copy (1M posts) and the query and
 analytics latency on it (about two hours on 2 cores). The suite then writes
 ``bench/results/summary.json`` and ``summary.md``: the machine, each step's status and time,
@@ -38,6 +39,8 @@ STEPS: dict[str, tuple[str, list[str], int]] = {
         1800,
     ),
     "outage": ("outage", ["-m", "bench.load", "outage"], 1200),
+    # entity highlighting on the corpus alias: names read where they are against whole texts
+    "highlight": ("highlight", ["-m", "bench.query.highlight", "--index", "bench-corpus"], 1200),
     # the analytics bench reads the corpus alias that the relevance step built
     "analytics": ("analytics", ["-m", "bench.analytics", "--alias", "bench-corpus"], 3600),
     # the scaled copy: generator, the whole 1M ingested into bench-scale, then latency there
@@ -46,7 +49,7 @@ STEPS: dict[str, tuple[str, list[str], int]] = {
     "scale-analytics": ("analytics-bench-scale", ["-m", "bench.analytics", "--alias", "bench-scale"], 3600),
 }
 SCALE = ("scale", "scale-query", "scale-analytics")
-DEFAULT = ("relevance", "query", "load", "outage", "analytics")
+DEFAULT = ("relevance", "query", "load", "outage", "analytics", "highlight")
 
 
 def chosen(only: list[str] | None, skip: list[str] | None, scale: bool) -> list[str]:

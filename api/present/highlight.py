@@ -33,7 +33,7 @@ FRAGMENT_CHARS = 160
 MAX_SNIPPETS = 3
 ENTITY_SCAN_CHARS = 60_000  # mentions are looked for in this much of a text at most
 ENTITY_HEAD_CHARS = 4_000  # and in this much first: most posts name the entity early
-ENTITY_WINDOWS = 12  # windows around the first places that hold an entity's name, read first
+ENTITY_WINDOWS = 12  # windows around the first places that hold an entity's name, read first (0: off)
 ENTITY_WINDOW_CHARS = 120  # characters either side of such a place
 MAX_MATCHES = 2_000  # per text: enough to pick windows, bounded for huge bodies
 SCAN_CHARS = 30_000  # a longer text is scanned past this only when this much holds no match
@@ -176,7 +176,8 @@ class Highlighter:
         # that hold one of the entities' names, then the head of the text, then the rest
         if focus is not None and (found := self._entity_matches(text, *focus)):
             return _disjoint(found)
-        if len(text) > ENTITY_HEAD_CHARS and (places := self._entity_windows(text)) is not None:
+        places = self._entity_windows(text) if ENTITY_WINDOWS and len(text) > ENTITY_HEAD_CHARS else None
+        if places is not None:
             windows, every = places
             found = [m for start, end in windows for m in self._entity_matches(text, start, end)]
             if found or every:  # every place that may hold a name was read
@@ -200,12 +201,12 @@ class Highlighter:
         lower = fold(text[:ENTITY_SCAN_CHARS]).lower()
         if len(lower) != min(len(text), ENTITY_SCAN_CHARS):
             return None  # a character that lower-cases to two: offsets would shift
-        hits: list[int] = []
-        for word in words:
-            i = lower.find(word)
-            while i >= 0 and len(hits) <= ENTITY_WINDOWS * len(words):
+        hits: list[int] = []  # each word's first places, one more than read: enough to know
+        for word in words:  # whether the first ENTITY_WINDOWS of all are all there are
+            i, n = lower.find(word), 0
+            while i >= 0 and n <= ENTITY_WINDOWS:
                 hits.append(i)
-                i = lower.find(word, i + len(word))
+                i, n = lower.find(word, i + len(word)), n + 1
         every = len(hits) <= ENTITY_WINDOWS
         windows: list[list[int]] = []
         for i in sorted(hits)[:ENTITY_WINDOWS]:
