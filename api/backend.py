@@ -107,3 +107,12 @@ async def guarded(es: AsyncElasticsearch, settings: Settings, awaitable: Awaitab
 def shards_partial(resp: Any) -> bool:
     shards = resp.get("_shards") or {}
     return bool(shards.get("failed")) or int(shards.get("successful", 0)) < int(shards.get("total", 0))
+
+
+def missing_index(exc: BaseException) -> bool:
+    """Whether an Elasticsearch 404 says the index is missing (an outage), not a document: by
+    the error's type, never by its text, which holds the id asked for (``index_not_found`` is a
+    valid post id)."""
+    body = getattr(exc, "body", None)
+    error = body.get("error") if isinstance(body, dict) else None
+    return isinstance(error, dict) and error.get("type") == "index_not_found_exception"

@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.backend import missing_index
 from api.errors import (
     UNAVAILABLE_MESSAGE,
     ApiError,
@@ -67,7 +68,7 @@ def from_validation(exc: RequestValidationError) -> InvalidParameters:
 
 def from_elasticsearch(exc: ESApiError) -> ApiError:
     """An error answer of Elasticsearch: the query's fault (400), an outage (503) or a 502."""
-    if isinstance(exc, ESNotFoundError) and "index_not_found" in str(exc):
+    if isinstance(exc, ESNotFoundError) and missing_index(exc):
         return ElasticsearchUnavailable("the search index does not exist yet: run aiposts-index ingest")
     if isinstance(exc, BadRequestError):
         log.warning("Elasticsearch rejected a query: %s", exc)

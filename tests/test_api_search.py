@@ -350,7 +350,9 @@ async def test_post_and_related(api: httpx.AsyncClient) -> None:
 
 
 async def test_unknown_ids_are_404(api: httpx.AsyncClient) -> None:
-    for path in ("/v1/posts/nope", "/v1/posts/nope/related", "/v1/entities/nope"):
+    # an id that spells Elasticsearch's error for a missing index is still just a missing post
+    for path in ("/v1/posts/nope", "/v1/posts/nope/related", "/v1/entities/nope",
+                 "/v1/posts/index_not_found", "/v1/posts/index_not_found_exception/related"):
         r = await api.get(path)
         assert r.status_code == 404 and r.json()["error"]["code"] == "not_found", path
 

@@ -102,3 +102,14 @@ async def test_openapi_docs(open_api: OpenApi) -> None:
         schema = (await client.get("/openapi.json")).json()
     assert "/health" in schema["paths"]
     assert "503" in schema["paths"]["/health"]["get"]["responses"]
+
+
+async def test_a_missing_index_is_an_outage_not_a_missing_post(open_api: OpenApi, settings: Settings) -> None:
+    # the node answers, but the alias was never created: 503 naming the fix, on a post and a search
+    missing = settings.model_copy(update={"index": "t-health-never-created"})
+    async with open_api(missing) as client:
+        for path, params in (("/v1/posts/some-post", {}), ("/v1/search", {"q": "robot"})):
+            response = await client.get(path, params=params)
+            assert response.status_code == 503, (path, response.text)
+            error = response.json()["error"]
+            assert error["code"] == "elasticsearch_unavailable" and "aiposts-index ingest" in error["message"]

@@ -6,7 +6,7 @@ from typing import Any
 
 from elasticsearch import AsyncElasticsearch, NotFoundError
 
-from api.backend import client, guarded
+from api.backend import client, guarded, missing_index
 from api.errors import NotFound
 from indexer.config import Settings
 
@@ -16,7 +16,7 @@ async def fetch_post(es: AsyncElasticsearch, settings: Settings, post_id: str, *
     try:
         resp = await guarded(es, settings, client(es, settings).get(index=settings.index, id=post_id, **kw))
     except NotFoundError as exc:
-        if "index_not_found" in str(exc):  # a missing index is an outage, not a missing post
+        if missing_index(exc):  # a missing index is an outage, not a missing post
             raise
         raise NotFound(f"no post with id {post_id!r}") from exc
     if not resp.get("found"):
