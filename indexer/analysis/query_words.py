@@ -39,6 +39,7 @@ def _intent_words() -> frozenset[str]:
     return word_list("query_intent_words.txt")
 
 
+@functools.lru_cache(maxsize=4096)  # a query is compiled twice (api.query.term_stats)
 def equivalents(text: str) -> tuple[str, ...]:
     """The Sino-Japanese nouns posts write for a native verb typed in a query (``見分ける`` ->
     ``判別`` ``検出`` ...; ``data/query_equivalents_ja.txt``): when ``text`` is one word whose
